@@ -1,0 +1,102 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tandem.Checkpoints;
+
+/// <summary>How <see cref="CheckpointLoader"/> maps checkpoint keys onto a model.</summary>
+public sealed class LoadOptions
+{
+    /// <summary>Prefixes that checkpoint keys may carry and the model's keys lack (e.g. <c>bert.</c> of a
+    /// <c>BertForMaskedLM</c> checkpoint loaded into a bare <c>BertModel</c>).</summary>
+    public IReadOnlyList<string> SourcePrefixes { get; init; } = [];
+    /// <summary>Prefixes the model's keys carry and checkpoint keys may lack (e.g. <c>bert.</c> when an LM-head
+    /// decoder is warm-started from a bare encoder checkpoint).</summary>
+    public IReadOnlyList<string> TargetPrefixes { get; init; } = [];
+    /// <summary>Checkpoint key prefixes (after mapping) that are unused on purpose: reported, never an error.</summary>
+    public IReadOnlyList<string> IgnoredPrefixes { get; init; } = ["cls.", "lm_head.", "qa_outputs.", "classifier."];
+}
+
+/// <summary>
+/// Copies a checkpoint's tensors into a module's parameters, converting dtype (fp16/bf16 to the model's) and
+/// normalising the key variants published checkpoints use (a model prefix, legacy <c>LayerNorm.gamma</c>/<c>beta</c>).
+/// It never throws for a missing or unexpected key: it reports, and the caller decides (see <see cref="LoadReport.ThrowIfIncomplete"/>).
+/// </summary>
+public static class CheckpointLoader
+{
+    static readonly string[] UnusedBufferSuffixes = ["position_ids", "embeddings.token_type_ids"];
+
+    /// <summary>Loads <paramref name="weights"/> into <paramref name="model"/>; <paramref name="source"/> names the checkpoint in messages.</summary>
+    public static LoadReport Load(nn.Module model, StateDict weights, string source, LoadOptions? options = null)
+    {
+        options ??= new LoadOptions();
+        var target = model.state_dict();
+        var source2 = weights.Tensors.ToDictionary(kv => Normalise(kv.Key), kv => kv.Value);
+        var (map, mapping) = BestMapping(target.Keys.ToHashSet(), source2.Keys, options);
+        var report = new LoadReport();
+        var loadedTensors = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+
+        using (no_grad())
+        {
+            foreach (var (srcKey, tensor) in source2)
+            {
+                var key = map(srcKey);
+                if (key is null || !target.TryGetValue(key, out var dst))
+                {
+                    if (UnusedBufferSuffixes.Any(s => srcKey.EndsWith(s, StringComparison.Ordinal)))
+                        report.Ignored.Add(srcKey);
+                    else if (options.IgnoredPrefixes.Any(p => (key ?? srcKey).StartsWith(p, StringComparison.Ordinal)))
+                        report.Ignored.Add(srcKey);
+                    else
+                        report.Unused.Add(srcKey);
+                    continue;
+                }
+                if (!dst.shape.SequenceEqual(tensor.shape))
+                {
+                    report.ShapeMismatches.Add($"{srcKey} is {SafeTensors.FormatShape(tensor.shape)} in the checkpoint, the model expects {SafeTensors.FormatShape(dst.shape)}{Hint(key)}");
+                    continue;
+                }
+                dst.copy_(tensor);
+                report.Loaded.Add(key);
+                loadedTensors.Add(dst);
+            }
+        }
+        foreach (var (key, t) in target)
+        {
+            if (report.Loaded.Contains(key)) continue;
+            report.NotFromCheckpoint.Add(key);
+            if (!loadedTensors.Contains(t)) report.Missing.Add(key);
+        }
+        report.NotFromCheckpoint.Sort(StringComparer.Ordinal);
+        report.Missing.Sort(StringComparer.Ordinal);
+        _ = mapping;
+        return report;
+    }
+
+    static string Hint(string key) => key.EndsWith("word_embeddings.weight", StringComparison.Ordinal)
+        ? " (config.json's vocab_size does not match the checkpoint's embedding matrix)"
+        : key.EndsWith("position_embeddings.weight", StringComparison.Ordinal)
+            ? " (config.json's max_position_embeddings does not match the checkpoint)" : "";
+
+    internal static string Normalise(string key)
+    {
+        if (key.EndsWith(".gamma", StringComparison.Ordinal)) return key[..^6] + ".weight";
+        if (key.EndsWith(".beta", StringComparison.Ordinal)) return key[..^5] + ".bias";
+        return key;
+    }
+
+    /// <summary>Chooses, among identity, stripping one source prefix or adding one target prefix, the mapping
+    /// that places the most checkpoint keys.</summary>
+    static (Func<string, string?> Map, string Name) BestMapping(HashSet<string> target, IEnumerable<string> sourceKeys, LoadOptions o)
+    {
+        var keys = sourceKeys.ToList();
+        var candidates = new List<(Func<string, string?>, string)> { (k => k, "identity") };
+        foreach (var p in o.SourcePrefixes.Where(p => p.Length > 0))
+            candidates.Add((k => k.StartsWith(p, StringComparison.Ordinal) ? k[p.Length..] : null, "strip " + p));
+        foreach (var p in o.TargetPrefixes.Where(p => p.Length > 0))
+            candidates.Add((k => p + k, "add " + p));
+        var best = candidates.MaxBy(c => keys.Count(k => c.Item1(k) is { } m && target.Contains(m)));
+        var primary = best.Item1;
+        // Keys the chosen mapping cannot place keep their own name (e.g. "cls." heads beside stripped "bert." keys).
+        return (k => primary(k) is { } m && target.Contains(m) ? m : target.Contains(k) ? k : primary(k) ?? k, best.Item2);
+    }
+}

@@ -1,0 +1,33 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Tandem.Modeling;
+
+/// <summary>transformers' BERT initialisation: Linear and Embedding weights ~ N(0, initializer_range), biases 0,
+/// the padding row of an embedding 0, LayerNorm weight 1 and bias 0.</summary>
+internal static class Initialization
+{
+    public static void Apply(nn.Module root, double std, long? paddingIdx)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, m) in root.named_modules())
+        {
+            switch (m)
+            {
+                case Linear linear:
+                    linear.weight!.normal_(0, std);
+                    linear.bias?.zero_();
+                    break;
+                case Embedding embedding:
+                    embedding.weight!.normal_(0, std);
+                    if (paddingIdx is { } pad && name.EndsWith("word_embeddings", StringComparison.Ordinal)) embedding.weight[pad].zero_();
+                    break;
+                case LayerNorm norm:
+                    norm.weight?.fill_(1.0);
+                    norm.bias?.zero_();
+                    break;
+            }
+        }
+    }
+}

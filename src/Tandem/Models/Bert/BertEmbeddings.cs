@@ -1,0 +1,46 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Tandem.Models.Bert;
+
+/// <summary>Word + absolute position + token type embeddings, then LayerNorm and dropout.</summary>
+/// <remarks>Field names are the checkpoint keys (<c>embeddings.word_embeddings.weight</c>, <c>embeddings.LayerNorm.weight</c>, ...).</remarks>
+internal sealed class BertEmbeddings : nn.Module
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    internal readonly Embedding word_embeddings;
+    readonly Embedding position_embeddings;
+    readonly Embedding? token_type_embeddings;
+    readonly LayerNorm LayerNorm;
+    readonly Dropout dropout;
+#pragma warning restore IDE1006
+
+    public BertEmbeddings(BertConfig config) : base("embeddings")
+    {
+        word_embeddings = nn.Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
+        position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        token_type_embeddings = config.TypeVocabSize > 0 ? nn.Embedding(config.TypeVocabSize, config.HiddenSize) : null;
+        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
+        dropout = nn.Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    /// <summary>Embeds <paramref name="inputIds"/> <c>[batch, len]</c> at positions <c>pastLength ..</c>.</summary>
+    public Tensor forward(Tensor inputIds, Tensor? tokenTypeIds, long pastLength)
+    {
+        using var scope = NewDisposeScope();
+        long len = inputIds.shape[1];
+        long maxPositions = position_embeddings.weight!.shape[0];
+        if (pastLength + len > maxPositions)
+            throw new TandemException($"sequence of {pastLength + len} tokens is longer than max_position_embeddings ({maxPositions})");
+        var positions = arange(pastLength, pastLength + len, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0); // [1, len]
+        var x = word_embeddings.forward(inputIds) + position_embeddings.forward(positions);                  // [batch, len, hidden]
+        if (token_type_embeddings is not null)
+        {
+            var types = tokenTypeIds ?? zeros_like(inputIds);
+            x = x + token_type_embeddings.forward(types);
+        }
+        return dropout.forward(LayerNorm.forward(x)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,48 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Tandem.Modeling;
+using static TorchSharp.torch;
+
+namespace Tandem.Models.Bert;
+
+/// <summary>The stack of layers (<c>encoder.layer.0 ..</c>).</summary>
+internal sealed class BertEncoder : nn.Module
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    readonly ModuleList<BertLayer> layer;
+#pragma warning restore IDE1006
+
+    public BertEncoder(BertConfig config, long encoderHiddenSize) : base("encoder")
+    {
+        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers)
+            .Select(i => new BertLayer(config, i, encoderHiddenSize)).ToArray());
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor hidden, Tensor? selfMask, Tensor? encoderStates, Tensor? crossMask, KeyValueCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var l in layer) hidden = l.forward(hidden, selfMask, encoderStates, crossMask, cache);
+        return hidden.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Dense + tanh on the first token's hidden state (<c>pooler.dense</c>).</summary>
+internal sealed class BertPooler : nn.Module
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    readonly Linear dense;
+#pragma warning restore IDE1006
+
+    public BertPooler(BertConfig config) : base("pooler")
+    {
+        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        return dense.forward(hidden.select(1, 0)).tanh().MoveToOuterDisposeScope();             // [batch, hidden]
+    }
+}

@@ -1,0 +1,126 @@
+using TorchSharp;
+using Tandem.Checkpoints;
+using Tandem.Modeling;
+using static TorchSharp.torch;
+
+namespace Tandem.Models.Bert;
+
+/// <summary>Inputs of <see cref="BertModel.forward(BertInput)"/>.</summary>
+public sealed class BertInput
+{
+    /// <summary>Token ids <c>[batch, len]</c>, int64.</summary>
+    public required Tensor InputIds { get; init; }
+    /// <summary>2-D padding mask <c>[batch, pastLen + len]</c> (1 = token) or a 3-D mask <c>[batch, len, pastLen + len]</c>
+    /// used as given. Null means every position is visible (plus the causal mask in decoder mode).</summary>
+    public Tensor? AttentionMask { get; init; }
+    /// <summary>Segment ids <c>[batch, len]</c>; zeros when null.</summary>
+    public Tensor? TokenTypeIds { get; init; }
+    /// <summary>Encoder output <c>[batch, srcLen, encHidden]</c> for cross-attention (decoders only).</summary>
+    public Tensor? EncoderHiddenStates { get; init; }
+    /// <summary>Encoder padding mask <c>[batch, srcLen]</c>.</summary>
+    public Tensor? EncoderAttentionMask { get; init; }
+    /// <summary>Key/value cache for incremental decoding; updated in place.</summary>
+    public KeyValueCache? Cache { get; init; }
+}
+
+/// <summary>Outputs of <see cref="BertModel"/>.</summary>
+public sealed class BertOutput : IDisposable
+{
+    /// <summary>Hidden states of the last layer, <c>[batch, len, hidden]</c>.</summary>
+    public required Tensor LastHiddenState { get; init; }
+    /// <summary>The pooler's output <c>[batch, hidden]</c>, when the model has a pooler.</summary>
+    public Tensor? PoolerOutput { get; init; }
+
+    /// <summary>Frees both tensors.</summary>
+    public void Dispose()
+    {
+        LastHiddenState.Dispose();
+        PoolerOutput?.Dispose();
+    }
+}
+
+/// <summary>
+/// BERT as transformers defines it: embeddings, a stack of layers, and an optional pooler. In decoder mode
+/// (<see cref="BertConfig.IsDecoder"/>) self-attention is causal, and with <see cref="BertConfig.AddCrossAttention"/>
+/// every layer attends to an encoder's output. Parameter names are the checkpoint keys.
+/// </summary>
+public sealed class BertModel : nn.Module
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    readonly BertEmbeddings embeddings;
+    readonly BertEncoder encoder;
+    readonly BertPooler? pooler;
+#pragma warning restore IDE1006
+
+    /// <summary>The configuration this model was built from.</summary>
+    public BertConfig Config { get; }
+
+    /// <summary>Builds a randomly initialised model (transformers' initialisation) from <paramref name="config"/>.</summary>
+    /// <param name="config">The architecture.</param>
+    /// <param name="addPoolingLayer">Whether to add the pooler (an LM-head decoder has none).</param>
+    /// <param name="encoderHiddenSize">Width of the encoder states cross-attention reads; defaults to the hidden size.</param>
+    public BertModel(BertConfig config, bool addPoolingLayer = true, long encoderHiddenSize = 0) : base("bert")
+    {
+        config.Validate();
+        if (config.AddCrossAttention && !config.IsDecoder)
+            throw new TandemException("add_cross_attention requires is_decoder=true");
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config, encoderHiddenSize > 0 ? encoderHiddenSize : config.HiddenSize);
+        pooler = addPoolingLayer ? new BertPooler(config) : null;
+        RegisterComponents();
+        Initialization.Apply(this, config.InitializerRange, config.PadTokenId);
+    }
+
+    /// <summary>The word embedding matrix <c>[vocab, hidden]</c> (tied to an LM head's output layer).</summary>
+    public TorchSharp.Modules.Parameter WordEmbeddings => embeddings.word_embeddings.weight!;
+
+    /// <summary>Loads a checkpoint folder (<c>config.json</c> + weights) strictly: keys with a <c>bert.</c> prefix,
+    /// legacy <c>gamma</c>/<c>beta</c> names and unused buffers are accepted; LM/pre-training head weights are
+    /// reported as unused; any other missing, unexpected or wrong-shaped tensor is an error listing them all.</summary>
+    public static BertModel FromPretrained(string dir, LoadReport? report = null)
+    {
+        var config = BertConfig.Load(dir);
+        var model = new BertModel(config);
+        using var weights = new StateDict(StateDictFiles.Load(dir));
+        var r = CheckpointLoader.Load(model, weights, dir, new LoadOptions { SourcePrefixes = ["bert.", "roberta.", ""] });
+        r.ThrowIfIncomplete(dir);
+        report?.Merge(r);
+        return model;
+    }
+
+    /// <summary>Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="dir"/>.</summary>
+    public void SavePretrained(string dir)
+    {
+        if (Config.Architectures is null) Config.Architectures = ["BertModel"];
+        Config.Save(dir);
+        CheckpointWriter.Save(this, dir);
+    }
+
+    /// <summary>Runs the model.</summary>
+    public BertOutput forward(BertInput input)
+    {
+        using var scope = NewDisposeScope();
+        var ids = input.InputIds;
+        long past = input.Cache?.PastLength ?? 0;
+        var hidden = embeddings.forward(ids, input.TokenTypeIds, past);                         // [batch, len, hidden]
+        var dtype = hidden.dtype;
+        Tensor? selfMask = null;
+        if (input.AttentionMask is { } m)
+            selfMask = AttentionMasks.SelfAttention(m, Config.IsDecoder, ids.shape[1], past, dtype);
+        else if (Config.IsDecoder && ids.shape[1] > 1)
+            selfMask = AttentionMasks.SelfAttention(ones(ids.shape[0], past + ids.shape[1], device: ids.device), true, ids.shape[1], past, dtype);
+        Tensor? crossMask = input.EncoderAttentionMask is { } em ? AttentionMasks.CrossAttention(em, dtype) : null;
+        var last = encoder.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache);
+        var pooled = pooler?.forward(last);
+        return new BertOutput
+        {
+            LastHiddenState = last.MoveToOuterDisposeScope(),
+            PoolerOutput = pooled?.MoveToOuterDisposeScope(),
+        };
+    }
+
+    /// <summary>Runs the model on token ids with an optional 2-D/3-D mask and segment ids.</summary>
+    public BertOutput forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null) =>
+        forward(new BertInput { InputIds = inputIds, AttentionMask = attentionMask, TokenTypeIds = tokenTypeIds });
+}

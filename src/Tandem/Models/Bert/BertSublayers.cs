@@ -1,0 +1,75 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Tandem.Modeling;
+using static TorchSharp.torch;
+
+namespace Tandem.Models.Bert;
+
+/// <summary>Residual block: dense, dropout, add, LayerNorm. It is <c>attention.output</c> (input = hidden size) and
+/// the layer's <c>output</c> after the intermediate block (input = intermediate size).</summary>
+internal sealed class BertSelfOutput : nn.Module
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    readonly Linear dense;
+    readonly LayerNorm LayerNorm;
+    readonly Dropout dropout;
+#pragma warning restore IDE1006
+
+    public BertSelfOutput(BertConfig config, long inputSize = 0) : base("output")
+    {
+        dense = nn.Linear(inputSize > 0 ? inputSize : config.HiddenSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
+        dropout = nn.Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor x, Tensor residual)
+    {
+        using var scope = NewDisposeScope();
+        return LayerNorm.forward(dropout.forward(dense.forward(x)) + residual).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Attention plus its residual block: <c>attention</c> or <c>crossattention</c> with <c>self</c> and <c>output</c>.</summary>
+internal sealed class BertAttention : nn.Module
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    internal readonly BertSelfAttention @self;
+    readonly BertSelfOutput output;
+#pragma warning restore IDE1006
+
+    public BertAttention(BertConfig config, string name, long keyValueInputSize) : base(name)
+    {
+        @self = new BertSelfAttention(config, keyValueInputSize);
+        output = new BertSelfOutput(config);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor hidden, (Tensor Key, Tensor Value) keyValue, Tensor? mask)
+    {
+        using var scope = NewDisposeScope();
+        return output.forward(@self.forward(hidden, keyValue, mask), hidden).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The first half of the feed-forward block: <c>intermediate.dense</c> and the activation.</summary>
+internal sealed class BertIntermediate : nn.Module
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    readonly Linear dense;
+#pragma warning restore IDE1006
+    readonly string _act;
+
+    public BertIntermediate(BertConfig config) : base("intermediate")
+    {
+        _act = config.HiddenAct;
+        dense = nn.Linear(config.HiddenSize, config.IntermediateSize);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        return Activations.Apply(_act, dense.forward(hidden)).MoveToOuterDisposeScope();      // [batch, len, intermediate]
+    }
+}

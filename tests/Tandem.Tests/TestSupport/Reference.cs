@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tandem.Tests.TestSupport;
+
+/// <summary>The inputs and outputs Hugging Face transformers 4.40.2 computed for a reference checkpoint.</summary>
+internal sealed class Reference
+{
+    public const string Eos = "tiny-bert2bert-eos";
+    public const string Plain = "tiny-bert2bert";
+
+    static readonly Dictionary<string, Reference> Cache = new();
+
+    public string Name { get; }
+    public string Dir { get; }
+    public JsonNode Json { get; }
+
+    Reference(string name)
+    {
+        Name = name;
+        Dir = Paths.Reference(name);
+        Json = JsonNode.Parse(File.ReadAllText(Path.Combine(Dir, "reference.json")))!;
+    }
+
+    public static Reference Load(string name)
+    {
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue(name, out var r)) Cache[name] = r = new Reference(name);
+            return r;
+        }
+    }
+
+    public JsonNode this[string path] => path.Split('.').Aggregate(Json, (n, k) => n[k] ?? throw new KeyNotFoundException(path));
+
+    /// <summary>A nested JSON list of numbers as a tensor (float32 or int64).</summary>
+    public Tensor Tensor(string path, ScalarType dtype = ScalarType.Float32) => ToTensor(this[path], dtype);
+
+    public static Tensor ToTensor(JsonNode node, ScalarType dtype)
+    {
+        var shape = new List<long>();
+        for (var n = node; n is JsonArray a; n = a.Count > 0 ? a[0] : null) shape.Add(a.Count);
+        var flat = new List<double>();
+        void Walk(JsonNode? n)
+        {
+            if (n is JsonArray a) foreach (var c in a) Walk(c);
+            else flat.Add(n!.GetValue<double>());
+        }
+        Walk(node);
+        return dtype == ScalarType.Int64
+            ? tensor(flat.Select(x => (long)x).ToArray(), shape.ToArray())
+            : tensor(flat.Select(x => (float)x).ToArray(), shape.ToArray());
+    }
+
+    public static double MaxAbsDiff(Tensor a, Tensor b) => (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max().item<double>();
+}

@@ -84,16 +84,15 @@ public static class CheckpointLoader
         return key;
     }
 
-    /// <summary>Chooses, among identity, stripping one source prefix or adding one target prefix, the mapping
+    /// <summary>Chooses, among stripping a source prefix and/or adding a target prefix, the mapping
     /// that places the most checkpoint keys.</summary>
     static (Func<string, string?> Map, string Name) BestMapping(HashSet<string> target, IEnumerable<string> sourceKeys, LoadOptions o)
     {
         var keys = sourceKeys.ToList();
-        var candidates = new List<(Func<string, string?>, string)> { (k => k, "identity") };
-        foreach (var p in o.SourcePrefixes.Where(p => p.Length > 0))
-            candidates.Add((k => k.StartsWith(p, StringComparison.Ordinal) ? k[p.Length..] : null, "strip " + p));
-        foreach (var p in o.TargetPrefixes.Where(p => p.Length > 0))
-            candidates.Add((k => p + k, "add " + p));
+        var candidates = new List<(Func<string, string?>, string)>();
+        foreach (var strip in o.SourcePrefixes.Prepend("").Distinct())
+            foreach (var add in o.TargetPrefixes.Prepend("").Distinct())
+                candidates.Add((k => k.StartsWith(strip, StringComparison.Ordinal) ? add + k[strip.Length..] : null, $"strip '{strip}', add '{add}'"));
         var best = candidates.MaxBy(c => keys.Count(k => c.Item1(k) is { } m && target.Contains(m)));
         var primary = best.Item1;
         // Keys the chosen mapping cannot place keep their own name (e.g. "cls." heads beside stripped "bert." keys).

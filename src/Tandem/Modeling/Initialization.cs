@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Embedding = Tandem.Modeling.Embedding;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -8,10 +9,10 @@ namespace Tandem.Modeling;
 /// the padding row of an embedding 0, LayerNorm weight 1 and bias 0.</summary>
 internal static class Initialization
 {
-    public static void Apply(nn.Module root, double std, long? paddingIdx)
+    public static void Apply(nn.Module root, double std)
     {
         using var noGrad = no_grad();
-        foreach (var (name, m) in root.named_modules())
+        foreach (var (_, m) in root.named_modules())
         {
             switch (m)
             {
@@ -20,8 +21,8 @@ internal static class Initialization
                     linear.bias?.zero_();
                     break;
                 case Embedding embedding:
-                    embedding.weight!.normal_(0, std);
-                    if (paddingIdx is { } pad && name.EndsWith("word_embeddings", StringComparison.Ordinal)) embedding.weight[pad].zero_();
+                    embedding.weight.normal_(0, std);
+                    if (embedding.PaddingIdx is { } pad) embedding.weight[pad].zero_();
                     break;
                 case LayerNorm norm:
                     norm.weight?.fill_(1.0);

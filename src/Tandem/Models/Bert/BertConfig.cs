@@ -95,8 +95,8 @@ public sealed class BertConfig
     public void Validate(string source = "config.json")
     {
         void Positive(string key, int v) { if (v <= 0) throw new TandemException($"{source}: '{key}' must be positive, got {v}"); }
-        if (ModelType is not ("bert" or "roberta" or "xlm-roberta" or "camembert" or "electra"))
-            throw new TandemException($"{source}: 'model_type' is '{ModelType}', a BERT-family model is expected");
+        if (ModelType != "bert")
+            throw new TandemException($"{source}: 'model_type' is '{ModelType}'; this loader reads BERT checkpoints (\"bert\")");
         Positive("vocab_size", VocabSize);
         Positive("hidden_size", HiddenSize);
         Positive("num_hidden_layers", NumHiddenLayers);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Embedding = Tandem.Modeling.Embedding;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Bert;
@@ -18,9 +19,9 @@ internal sealed class BertEmbeddings : nn.Module
 
     public BertEmbeddings(BertConfig config) : base("embeddings")
     {
-        word_embeddings = nn.Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
-        position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
-        token_type_embeddings = config.TypeVocabSize > 0 ? nn.Embedding(config.TypeVocabSize, config.HiddenSize) : null;
+        word_embeddings = new Embedding(config.VocabSize, config.HiddenSize, config.PadTokenId);
+        position_embeddings = new Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        token_type_embeddings = config.TypeVocabSize > 0 ? new Embedding(config.TypeVocabSize, config.HiddenSize) : null;
         LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();
@@ -31,7 +32,7 @@ internal sealed class BertEmbeddings : nn.Module
     {
         using var scope = NewDisposeScope();
         long len = inputIds.shape[1];
-        long maxPositions = position_embeddings.weight!.shape[0];
+        long maxPositions = position_embeddings.weight.shape[0];
         if (pastLength + len > maxPositions)
             throw new TandemException($"sequence of {pastLength + len} tokens is longer than max_position_embeddings ({maxPositions})");
         var positions = arange(pastLength, pastLength + len, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0); // [1, len]

@@ -69,11 +69,11 @@ public sealed class BertModel : nn.Module
         encoder = new BertEncoder(config, encoderHiddenSize > 0 ? encoderHiddenSize : config.HiddenSize);
         pooler = addPoolingLayer ? new BertPooler(config) : null;
         RegisterComponents();
-        Initialization.Apply(this, config.InitializerRange, config.PadTokenId);
+        Initialization.Apply(this, config.InitializerRange);
     }
 
     /// <summary>The word embedding matrix <c>[vocab, hidden]</c> (tied to an LM head's output layer).</summary>
-    public TorchSharp.Modules.Parameter WordEmbeddings => embeddings.word_embeddings.weight!;
+    public TorchSharp.Modules.Parameter WordEmbeddings => embeddings.word_embeddings.weight;
 
     /// <summary>Loads a checkpoint folder (<c>config.json</c> + weights) strictly: keys with a <c>bert.</c> prefix,
     /// legacy <c>gamma</c>/<c>beta</c> names and unused buffers are accepted; LM/pre-training head weights are
@@ -83,7 +83,7 @@ public sealed class BertModel : nn.Module
         var config = BertConfig.Load(dir);
         var model = new BertModel(config);
         using var weights = new StateDict(StateDictFiles.Load(dir));
-        var r = CheckpointLoader.Load(model, weights, dir, new LoadOptions { SourcePrefixes = ["bert.", "roberta.", ""] });
+        var r = CheckpointLoader.Load(model, weights, dir, new LoadOptions { SourcePrefixes = ["bert."] });
         r.ThrowIfIncomplete(dir);
         report?.Merge(r);
         return model;

@@ -1,0 +1,125 @@
+using TorchSharp;
+using Tandem.Checkpoints;
+using Tandem.Models.Bert;
+using static TorchSharp.torch;
+
+namespace Tandem.Models.EncoderDecoder;
+
+public sealed partial class EncoderDecoderModel
+{
+    /// <summary>Tokenizer files copied by <see cref="SavePretrained"/> from <see cref="TokenizerSource"/>.</summary>
+    public static readonly string[] TokenizerFiles =
+        ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json", "merges.txt"];
+
+    /// <summary>The folder whose tokenizer files belong to this model (the checkpoint it was loaded from or the
+    /// decoder it was warm-started from); <see cref="SavePretrained"/> copies them.</summary>
+    public string? TokenizerSource { get; set; }
+
+    /// <summary>Loads an encoder-decoder folder saved by Tandem or by transformers' <c>save_pretrained</c>
+    /// (<c>model.safetensors</c>, sharded, or <c>pytorch_model.bin</c>). Strict: any missing, unexpected or
+    /// wrong-shaped tensor is an error listing them.</summary>
+    public static EncoderDecoderModel FromPretrained(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
+        var config = EncoderDecoderConfig.Load(dir);
+        var model = new EncoderDecoderModel(config) { TokenizerSource = dir };
+        using var weights = StateDict.FromFolder(dir);
+        CheckpointLoader.Load(model, weights, dir).ThrowIfIncomplete(dir);
+        return model;
+    }
+
+    /// <summary>Writes <c>config.json</c>, the weights (tied tensors once) and the tokenizer files into <paramref name="dir"/>.</summary>
+    /// <param name="dir">Target folder, created if needed.</param>
+    /// <param name="safeSerialization">Write <c>model.safetensors</c> (default) or <c>pytorch_model.bin</c>.</param>
+    public void SavePretrained(string dir, bool safeSerialization = true)
+    {
+        Directory.CreateDirectory(dir);
+        Config.Save(dir);
+        CheckpointWriter.Save(this, dir, safeSerialization);
+        var other = Path.Combine(dir, safeSerialization ? StateDictFiles.PytorchName : StateDictFiles.SafeTensorsName);
+        if (File.Exists(other)) File.Delete(other);          // never leave two disagreeing weight files
+        if (TokenizerSource is { } src && Path.GetFullPath(src) != Path.GetFullPath(dir))
+            foreach (var name in TokenizerFiles)
+                if (File.Exists(Path.Combine(src, name)))
+                    File.Copy(Path.Combine(src, name), Path.Combine(dir, name), overwrite: true);
+    }
+
+    /// <summary>
+    /// Warm start from two checkpoints, as transformers' <c>from_encoder_decoder_pretrained</c>: the encoder from
+    /// <paramref name="encoder"/>, the decoder from <paramref name="decoder"/> with <c>is_decoder</c> and
+    /// <c>add_cross_attention</c> set, so its cross-attention (and, from an encoder-only checkpoint, its LM head) is
+    /// newly initialised. Either side may be <c>random:&lt;config.json&gt;</c> for a randomly initialised half.
+    /// </summary>
+    /// <param name="encoder">Encoder checkpoint folder, or <c>random:PATH</c>.</param>
+    /// <param name="decoder">Decoder checkpoint folder, or <c>random:PATH</c>.</param>
+    /// <param name="options">Tying and special ids.</param>
+    public static (EncoderDecoderModel Model, WarmStartReport Report) FromEncoderDecoderPretrained(
+        string encoder, string decoder, WarmStartOptions? options = null)
+    {
+        options ??= new WarmStartOptions();
+        var (encConfig, encDir) = SideConfig(encoder, "encoder");
+        var (decConfig, decDir) = SideConfig(decoder, "decoder");
+        if (encConfig.IsDecoder || encConfig.AddCrossAttention)
+        {
+            encConfig = encConfig.Clone();
+            encConfig.IsDecoder = false;
+            encConfig.AddCrossAttention = false;
+        }
+        decConfig = decConfig.Clone();
+        decConfig.IsDecoder = true;
+        decConfig.AddCrossAttention = true;
+        decConfig.Architectures = null;
+        encConfig.Architectures = null;
+        var config = new EncoderDecoderConfig
+        {
+            Encoder = encConfig,
+            Decoder = decConfig,
+            TieEncoderDecoder = options.TieEncoderDecoder,
+            DecoderStartTokenId = options.DecoderStartTokenId,
+            PadTokenId = options.PadTokenId ?? decConfig.PadTokenId,
+            EosTokenId = options.EosTokenId,
+        };
+        var model = new EncoderDecoderModel(config) { TokenizerSource = decDir ?? encDir };
+        var report = new WarmStartReport { Encoder = encoder, Decoder = decoder };
+        if (encDir is not null) report.EncoderLoad = LoadSide(model.encoder, encDir, isDecoder: false);
+        if (decDir is not null) report.DecoderLoad = LoadSide(model.decoder, decDir, isDecoder: true);
+        if (options.TieEncoderDecoder) report.SharedKeys.AddRange(model.TieEncoderToDecoder().Select(k => "encoder." + k));
+        report.Count(model);
+        return (model, report);
+    }
+
+    static (BertConfig Config, string? Dir) SideConfig(string spec, string side)
+    {
+        if (spec.StartsWith("random:", StringComparison.Ordinal))
+        {
+            var path = spec["random:".Length..];
+            return (BertConfig.Load(path), null);
+        }
+        if (!Directory.Exists(spec)) throw new TandemException($"{side} '{spec}': no such folder (give a checkpoint folder or random:<config.json>)");
+        if (EncoderDecoderConfig.IsEncoderDecoderFolder(spec))
+            throw new TandemException($"{side} '{spec}' is already an encoder-decoder model; load it with FromPretrained or give one of its halves");
+        var raw = Path.Combine(spec, "config.json");
+        if (File.Exists(raw) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(raw))?["model_type"]?.GetValue<string>() is { } type
+            && type != "bert")
+            throw new TandemException($"{side} '{spec}': model family '{type}' cannot be used here: Tandem adds " +
+                                      "cross-attention to BERT checkpoints (model_type \"bert\")");
+        return (BertConfig.Load(spec), spec);
+    }
+
+    static LoadReport LoadSide(nn.Module module, string dir, bool isDecoder)
+    {
+        using var weights = StateDict.FromFolder(dir);
+        var options = isDecoder
+            ? new LoadOptions { TargetPrefixes = ["bert."] }
+            : new LoadOptions { SourcePrefixes = ["bert."] };
+        var report = CheckpointLoader.Load(module, weights, dir, options);
+        if (report.ShapeMismatches.Count > 0) report.ThrowIfIncomplete(dir);
+        if (report.Loaded.Count == 0)
+            throw new TandemException($"{dir}: none of its {weights.Tensors.Count} weights fit a BERT {(isDecoder ? "decoder" : "encoder")} (is it a BERT-family checkpoint?)");
+        var allowedNew = isDecoder ? new[] { "crossattention.", "cls." } : ["pooler."];
+        var unexpected = report.Missing.Where(k => !allowedNew.Any(a => k.Contains(a, StringComparison.Ordinal))).ToList();
+        if (unexpected.Count > 0)
+            throw new TandemException($"{dir}: the checkpoint lacks weights a pre-trained BERT has: {string.Join(", ", unexpected.Take(10))}{(unexpected.Count > 10 ? ", ..." : "")}");
+        return report;
+    }
+}

@@ -1,0 +1,122 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Tandem.Checkpoints;
+using Tandem.Generation;
+using Tandem.Modeling;
+using Tandem.Models.Bert;
+using static TorchSharp.torch;
+
+namespace Tandem.Models.EncoderDecoder;
+
+/// <summary>
+/// A pre-trained encoder and a pre-trained decoder joined by cross-attention, as transformers'
+/// <c>EncoderDecoderModel</c> (BERT2BERT, BERTShare): <c>encoder</c> is a <see cref="BertModel"/>, <c>decoder</c> a
+/// <see cref="BertLMHeadModel"/> with a causal mask and cross-attention, and <c>enc_to_dec_proj</c> maps encoder
+/// states to the decoder's width when the two differ. Folders move both ways between Tandem and transformers.
+/// </summary>
+public sealed partial class EncoderDecoderModel : nn.Module, IGenerativeModel
+{
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    readonly BertModel encoder;
+    readonly BertLMHeadModel decoder;
+    readonly Linear? enc_to_dec_proj;
+#pragma warning restore IDE1006
+
+    /// <summary>The configuration (both halves and the special ids).</summary>
+    public EncoderDecoderConfig Config { get; }
+
+    /// <summary>The encoder.</summary>
+    public BertModel Encoder => encoder;
+
+    /// <summary>The decoder with its LM head.</summary>
+    public BertLMHeadModel Decoder => decoder;
+
+    /// <summary>Builds a randomly initialised model; with <see cref="EncoderDecoderConfig.TieEncoderDecoder"/> the
+    /// encoder shares every weight it has in common with the decoder.</summary>
+    public EncoderDecoderModel(EncoderDecoderConfig config) : base("EncoderDecoderModel")
+    {
+        Config = config;
+        config.Decoder.IsDecoder = true;
+        config.Decoder.AddCrossAttention = true;
+        encoder = new BertModel(config.Encoder);
+        long encHidden = config.Encoder.HiddenSize, decHidden = config.Decoder.HiddenSize;
+        decoder = new BertLMHeadModel(config.Decoder, decHidden);
+        if (encHidden != decHidden)
+        {
+            enc_to_dec_proj = nn.Linear(encHidden, decHidden);
+            using (no_grad())
+            {
+                enc_to_dec_proj.weight!.normal_(0, config.Decoder.InitializerRange);
+                enc_to_dec_proj.bias!.zero_();
+            }
+        }
+        RegisterComponents();
+        if (config.TieEncoderDecoder) TieEncoderToDecoder();
+    }
+
+    /// <summary>BERTShare: the encoder takes the decoder's parameter objects wherever the names and shapes agree
+    /// (cross-attention, the LM head and the pooler stay separate). Returns the shared encoder keys.</summary>
+    internal List<string> TieEncoderToDecoder()
+    {
+        if (Config.Encoder.HiddenSize != Config.Decoder.HiddenSize)
+            throw new TandemException("tie_encoder_decoder needs encoder and decoder of the same hidden size");
+        return ParameterTying.TieCommon(decoder.Bert, encoder);
+    }
+
+    /// <summary>Runs the encoder: <c>[batch, srcLen, decoderHidden]</c> (projected when widths differ).</summary>
+    public Tensor Encode(Tensor inputIds, Tensor? attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var output = encoder.forward(new BertInput { InputIds = inputIds, AttentionMask = attentionMask });   // freed by the scope
+        var states = output.LastHiddenState;
+        if (enc_to_dec_proj is not null) states = enc_to_dec_proj.forward(states);
+        return states.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Teacher-forced forward pass; computes the loss when labels are given.</summary>
+    public Seq2SeqOutput forward(Seq2SeqInput input)
+    {
+        using var scope = NewDisposeScope();
+        var decoderInput = input.DecoderInputIds;
+        var decoderMask = input.DecoderAttentionMask;
+        if (decoderInput is null)
+        {
+            if (input.Labels is null) throw new TandemException("either decoder input ids or labels are required");
+            var (start, pad) = Config.RequireSpecialIds();
+            decoderInput = Seq2SeqLabels.ShiftTokensRight(input.Labels, pad, start);
+            // As transformers (since 4.3x): inputs made from labels also get a mask hiding their padding.
+            decoderMask ??= decoderInput.ne(pad).to(ScalarType.Int64);
+        }
+        var encoderStates = Encode(input.InputIds, input.AttentionMask);
+        var logits = decoder.forward(new BertInput
+        {
+            InputIds = decoderInput,
+            AttentionMask = decoderMask,
+            EncoderHiddenStates = encoderStates,
+            EncoderAttentionMask = input.AttentionMask,
+        });
+        var loss = input.Labels is null ? null : Seq2SeqLabels.Loss(logits, input.Labels, input.LabelSmoothing);
+        return new Seq2SeqOutput
+        {
+            Logits = logits.MoveToOuterDisposeScope(),
+            Loss = loss?.MoveToOuterDisposeScope(),
+            EncoderLastHiddenState = encoderStates.MoveToOuterDisposeScope(),
+        };
+    }
+
+    /// <inheritdoc />
+    public IDecodingSession StartDecoding(Tensor inputIds, Tensor attentionMask, bool useCache = true) =>
+        new EncoderDecoderSession(this, inputIds, attentionMask, useCache);
+
+    /// <summary>Decoder logits for <paramref name="decoderIds"/> given encoder states; used by decoding sessions.</summary>
+    internal Tensor DecodeStep(Tensor decoderIds, Tensor encoderStates, Tensor encoderMask, KeyValueCache? cache) =>
+        decoder.forward(new BertInput
+        {
+            InputIds = decoderIds,
+            EncoderHiddenStates = encoderStates,
+            EncoderAttentionMask = encoderMask,
+            Cache = cache,
+        });
+
+    internal int DecoderLayers => Config.Decoder.NumHiddenLayers;
+}

@@ -1,0 +1,34 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tandem.Models.EncoderDecoder;
+
+/// <summary>Label handling shared by every seq2seq model: -100 marks positions the loss ignores.</summary>
+public static class Seq2SeqLabels
+{
+    /// <summary>The label value the loss ignores.</summary>
+    public const long IgnoreIndex = -100;
+
+    /// <summary>Decoder inputs from labels, as transformers' <c>shift_tokens_right</c>: one position to the right,
+    /// <paramref name="decoderStartTokenId"/> first, and -100 replaced by <paramref name="padTokenId"/>.</summary>
+    public static Tensor ShiftTokensRight(Tensor labels, long padTokenId, long decoderStartTokenId)
+    {
+        using var scope = NewDisposeScope();
+        var shifted = zeros_like(labels);                                                        // [batch, len]
+        long len = labels.shape[1];
+        if (len > 1) shifted[.., 1..] = labels[.., ..(int)(len - 1)];
+        shifted[.., 0] = decoderStartTokenId;
+        return shifted.masked_fill(shifted.eq(IgnoreIndex), padTokenId).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean cross-entropy of <paramref name="logits"/> <c>[batch, len, vocab]</c> against
+    /// <paramref name="labels"/> <c>[batch, len]</c> over positions whose label is not -100.</summary>
+    public static Tensor Loss(Tensor logits, Tensor labels, double labelSmoothing = 0.0)
+    {
+        using var scope = NewDisposeScope();
+        long vocab = logits.shape[^1];
+        var loss = nn.functional.cross_entropy(logits.reshape(-1, vocab).to(ScalarType.Float32), labels.reshape(-1),
+            ignore_index: IgnoreIndex, label_smoothing: labelSmoothing);
+        return loss.MoveToOuterDisposeScope();
+    }
+}

@@ -26,7 +26,9 @@ public interface IDecodingSession : IDisposable
 {
     /// <summary>Logits for the next position, <c>[rows, vocab]</c>, float32, given every token generated so far
     /// <paramref name="sequences"/> <c>[rows, curLen]</c> (starting with the decoder start token). A cached session
-    /// reads only the last column; an uncached one reads all of it. The returned tensor belongs to the caller.</summary>
+    /// reads only the last column; an uncached one reads all of it. The returned tensor belongs to the caller.
+    /// Search passes int64 tensors on the device of the inputs given to <see cref="IGenerativeModel.StartDecoding"/>
+    /// and calls this inside its own dispose scope.</summary>
     Tensor NextLogits(Tensor sequences);
 
     /// <summary>Keeps rows <paramref name="rowIndices"/> <c>[newRows]</c> (int64) of every cached tensor, in that

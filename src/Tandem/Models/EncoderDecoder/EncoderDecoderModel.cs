@@ -14,7 +14,7 @@ namespace Tandem.Models.EncoderDecoder;
 /// <see cref="BertLMHeadModel"/> with a causal mask and cross-attention, and <c>enc_to_dec_proj</c> maps encoder
 /// states to the decoder's width when the two differ. Folders move both ways between Tandem and transformers.
 /// </summary>
-public sealed partial class EncoderDecoderModel : nn.Module, IGenerativeModel
+public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
 {
 #pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
     readonly BertModel encoder;
@@ -103,6 +103,28 @@ public sealed partial class EncoderDecoderModel : nn.Module, IGenerativeModel
             EncoderLastHiddenState = encoderStates.MoveToOuterDisposeScope(),
         };
     }
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public Seq2SeqOutput Forward(Seq2SeqInput input) => forward(input);
+
+    /// <inheritdoc />
+    public SpecialTokenIds SpecialIds => new(Config.DecoderStartTokenId, Config.PadTokenId, Config.EosTokenId);
+
+    /// <inheritdoc />
+    public GenerationConfig GenerationConfig
+    {
+        get => _generationConfig ??= new GenerationConfig
+        {
+            DecoderStartTokenId = Config.DecoderStartTokenId,
+            PadTokenId = Config.PadTokenId,
+            EosTokenId = Config.EosTokenId is { } eos ? [eos] : null,
+        };
+        set => _generationConfig = value;
+    }
+    GenerationConfig? _generationConfig;
 
     /// <inheritdoc />
     public IDecodingSession StartDecoding(Tensor inputIds, Tensor attentionMask, bool useCache = true) =>

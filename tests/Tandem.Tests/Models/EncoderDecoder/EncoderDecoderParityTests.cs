@@ -1,3 +1,4 @@
+using Tandem.Modeling;
 using Tandem.Models.EncoderDecoder;
 using Tandem.Tests.TestSupport;
 using static TorchSharp.torch;

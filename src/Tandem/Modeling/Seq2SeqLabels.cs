@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Tandem.Models.EncoderDecoder;
+namespace Tandem.Modeling;
 
 /// <summary>Label handling shared by every seq2seq model: -100 marks positions the loss ignores.</summary>
 public static class Seq2SeqLabels

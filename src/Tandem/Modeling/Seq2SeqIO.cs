@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Tandem.Models.EncoderDecoder;
+namespace Tandem.Modeling;
 
 /// <summary>Inputs of a seq2seq forward pass (teacher forcing).</summary>
 public sealed class Seq2SeqInput

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Microsoft.ML.Tokenizers;
 using Tandem.Pretrained;
+using Tandem.Tokenization;
 using static TorchSharp.torch;
 
 namespace Tandem.Tests.TestSupport;
@@ -10,11 +10,7 @@ namespace Tandem.Tests.TestSupport;
 internal static class MiniLm
 {
     static readonly Lazy<(string Dir, string Cache, TimeSpan Elapsed, string[] Results)> State = new(Convert, LazyThreadSafetyMode.ExecutionAndPublication);
-    static readonly Lazy<BertTokenizer> TokenizerInstance = new(() =>
-    {
-        using var vocab = EmbeddedModels.OpenMiniLm(vocab: true);
-        return BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
-    });
+    static readonly Lazy<WordPieceTokenizer> TokenizerInstance = new(() => WordPieceTokenizer.FromPretrained(Dir));
     static readonly Lazy<byte[]> OnnxBytes = new(() =>
     {
         using var s = EmbeddedModels.OpenMiniLm(vocab: false);
@@ -47,20 +43,15 @@ internal static class MiniLm
         return (results[0], cache, sw.Elapsed, results);
     }
 
+    /// <summary>The converted folder's tokenizer.</summary>
+    public static WordPieceTokenizer Tokenizer => TokenizerInstance.Value;
+
     /// <summary>Tokenizes with [CLS]/[SEP] and right-pads to the longest text: ids and mask <c>[batch, len]</c>, int64.</summary>
     public static (Tensor Ids, Tensor Mask) Encode(params string[] texts)
     {
-        var rows = texts.Select(t => TokenizerInstance.Value.EncodeToIds(t, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true)).ToList();
-        int len = rows.Max(r => r.Count);
-        var ids = new long[texts.Length * len];
-        var mask = new long[texts.Length * len];
-        for (int b = 0; b < rows.Count; b++)
-            for (int i = 0; i < rows[b].Count; i++)
-            {
-                ids[b * len + i] = rows[b][i];
-                mask[b * len + i] = 1;
-            }
-        return (tensor(ids, [texts.Length, len]), tensor(mask, [texts.Length, len]));
+        var (ids, mask, types) = Tokenizer.Encode(texts).ToTensors();
+        types.Dispose();
+        return (ids, mask);
     }
 
     public static readonly string[] Sentences =

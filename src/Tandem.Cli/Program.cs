@@ -1,1 +1,5 @@
-Console.WriteLine(TorchSharp.torch.ones(2,3).sum().item<float>());
+using Tandem.Cli;
+using Tandem.Cli.Infrastructure;
+
+if (FastMalloc.ReexecIfNeeded(args) is { } childExit) return childExit;
+return TandemApp.Build().Parse(args).Invoke();

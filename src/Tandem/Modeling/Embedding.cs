@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -11,14 +12,26 @@ namespace Tandem.Modeling;
 /// </summary>
 internal sealed class Embedding : nn.Module
 {
+    [ComponentName(Name = "weight")]
+    Parameter _weight;
+
+    /// <summary>The table <c>[count, dim]</c>; setting it (to share another module's) re-registers it.</summary>
 #pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
-    public Parameter weight;
+    public Parameter weight
+    {
+        get => _weight;
+        set
+        {
+            _weight = value;
+            ConditionallyRegisterParameter("weight", value);
+        }
+    }
 #pragma warning restore IDE1006
     readonly long? _paddingIdx;
 
     public Embedding(long count, long dim, long? paddingIdx = null) : base("embedding")
     {
-        weight = new Parameter(empty(count, dim));
+        _weight = new Parameter(empty(count, dim));
         _paddingIdx = paddingIdx;
         RegisterComponents();
     }

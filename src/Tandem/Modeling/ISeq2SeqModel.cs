@@ -15,6 +15,9 @@ public interface ISeq2SeqModel : IGenerativeModel, IDisposable
     /// <summary>Teacher-forced forward pass; computes the loss when labels are given.</summary>
     Seq2SeqOutput Forward(Seq2SeqInput input);
 
+    /// <summary>Longest source the model reads (its encoder's position embeddings).</summary>
+    int MaxSourceLength { get; }
+
     /// <summary>The special ids generation and the loss use.</summary>
     SpecialTokenIds SpecialIds { get; }
 

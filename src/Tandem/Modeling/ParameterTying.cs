@@ -38,8 +38,6 @@ internal static class ParameterTying
             prop.SetValue(module, value);
             return;
         }
-        if (type.GetField(leaf, flags) is { } field && field.FieldType.IsAssignableFrom(typeof(Parameter)))
-            field.SetValue(module, value);
-        module.register_parameter(leaf, value);
+        throw new InvalidOperationException($"cannot replace parameter '{name}': {type.Name}.{leaf} has no settable Parameter property");
     }
 }

@@ -7,6 +7,17 @@ namespace Tandem.Modeling;
 /// <summary>Loads any seq2seq checkpoint folder Tandem knows, choosing the architecture from <c>config.json</c>.</summary>
 public static class Seq2SeqModels
 {
+    /// <summary>Whether <paramref name="dir"/> holds a seq2seq model this class can load.</summary>
+    public static bool IsSeq2SeqFolder(string dir) => ModelType(dir) is "encoder-decoder";
+
+    static string? ModelType(string dir)
+    {
+        var configPath = Path.Combine(dir, "config.json");
+        if (!File.Exists(configPath)) return null;
+        try { return JsonNode.Parse(File.ReadAllText(configPath))?["model_type"]?.GetValue<string>(); }
+        catch (JsonException e) { throw new TandemException($"{configPath}: invalid JSON ({e.Message.Split('\n')[0]})", e); }
+    }
+
     /// <summary>Loads the model in <paramref name="dir"/>: <c>model_type</c> "encoder-decoder" gives an
     /// <see cref="EncoderDecoderModel"/>.</summary>
     public static ISeq2SeqModel FromPretrained(string dir)
@@ -14,13 +25,10 @@ public static class Seq2SeqModels
         var configPath = Path.Combine(dir, "config.json");
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         if (!File.Exists(configPath)) throw new TandemException($"{configPath}: not found (a model folder needs config.json)");
-        string? type;
-        try { type = JsonNode.Parse(File.ReadAllText(configPath))?["model_type"]?.GetValue<string>(); }
-        catch (JsonException e) { throw new TandemException($"{configPath}: invalid JSON ({e.Message.Split('\n')[0]})", e); }
-        return type switch
+        return ModelType(dir) switch
         {
             "encoder-decoder" => EncoderDecoderModel.FromPretrained(dir),
-            _ => throw new TandemException($"{configPath}: model_type '{type}' is not a seq2seq model Tandem can load (expected \"encoder-decoder\")"),
+            var type => throw new TandemException($"{configPath}: model_type '{type}' is not a seq2seq model Tandem can load (expected \"encoder-decoder\")"),
         };
     }
 }

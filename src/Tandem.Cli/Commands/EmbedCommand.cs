@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Text.Json;
+using Tandem.Cli.Infrastructure;
+using Tandem.Pipelines;
+
+namespace Tandem.Cli.Commands;
+
+/// <summary><c>tandem embed</c>: sentence embeddings, one JSON line per input.</summary>
+internal static class EmbedCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model("A BERT checkpoint folder, or minilm (embedded all-MiniLM-L6-v2)");
+        model.DefaultValueFactory = _ => "minilm";
+        model.Required = false;
+        var texts = new Argument<string[]>("texts") { Description = "Sentences to embed (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var file = new Option<string?>("--file", "-f") { Description = "Read inputs from this file, one per line (- for stdin)" };
+        var batch = new Option<int>("--batch-size") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 32 };
+        var command = new Command("embed", "Print mean-pooled, L2-normalised sentence embeddings: {\"text\": ..., \"embedding\": [...]} per line")
+        {
+            model, texts, file, batch, CommonOptions.CacheDir,
+        };
+        command.SetHandler(parse =>
+        {
+            var inputs = TextSources.Read(parse.GetValue(texts), parse.GetValue(file));
+            using var embedder = TextEmbedder.Load(parse.GetValue(model)!, parse.GetValue(CommonOptions.CacheDir));
+            int i = 0;
+            foreach (var vector in embedder.Embed(inputs, parse.GetValue(batch), Console.Error.WriteLine))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["text"] = inputs[i++], ["embedding"] = vector }));
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using TorchSharp;
+using System.Text.Json;
+using Tandem.Cli.Infrastructure;
+using Tandem.Pipelines;
+
+namespace Tandem.Cli.Commands;
+
+/// <summary><c>tandem generate</c>: one output line (or JSON line) per input.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model("A seq2seq model folder");
+        var texts = new Argument<string[]>("texts") { Description = "Source texts (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var file = new Option<string?>("--file", "-f") { Description = "Read sources from this file, one per line (- for stdin)" };
+        var ids = new Option<string[]>("--ids") { Description = "Raw source token ids, space separated; repeat for more inputs" };
+        var idsFile = new Option<string?>("--ids-file") { Description = "A file of raw source token ids, one input per line" };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Inputs generated together", DefaultValueFactory = _ => 8 };
+        var generation = new GenerationOptions();
+        var command = new Command("generate", "Generate outputs for source texts (or token ids) with greedy search, beam search or sampling")
+        {
+            model, texts, file, ids, idsFile, batch, CommonOptions.Json, CommonOptions.Device,
+        };
+        foreach (var o in generation.All) command.Options.Add(o);
+        command.SetHandler(parse =>
+        {
+            using var pipeline = Seq2SeqPipeline.Load(parse.GetValue(model)!);
+            pipeline.Model.Module.to(DeviceOption.Resolve(parse.GetValue(CommonOptions.Device)));
+            var config = generation.Apply(parse, pipeline.Model.GenerationConfig);
+            IEnumerable<GeneratedItem> results;
+            var rawIds = parse.GetValue(ids) ?? [];
+            if (rawIds.Length > 0 || parse.GetValue(idsFile) is not null)
+            {
+                var lines = rawIds.Length > 0 ? rawIds.ToList() : TextSources.Read(null, parse.GetValue(idsFile));
+                var inputs = lines.Select((l, i) => TextSources.ParseIds(l, $"ids input {i + 1}")).ToList();
+                results = pipeline.GenerateIds(inputs, config, parse.GetValue(batch));
+            }
+            else
+            {
+                var inputs = TextSources.Read(parse.GetValue(texts), parse.GetValue(file));
+                results = pipeline.Generate(inputs, config, parse.GetValue(batch), Console.Error.WriteLine);
+            }
+            bool json = parse.GetValue(CommonOptions.Json);
+            int failed = 0;
+            foreach (var item in results)
+            {
+                if (item.Error is not null)
+                {
+                    failed++;
+                    Console.Error.WriteLine($"error: {item.Error}");
+                    Console.Out.WriteLine(json ? JsonSerializer.Serialize(new { error = item.Error }) : "");
+                    continue;
+                }
+                if (json)
+                {
+                    var o = new Dictionary<string, object> { ["sequences"] = item.Sequences, ["texts"] = item.Texts };
+                    if (item.Scores is not null) o["scores"] = item.Scores;
+                    Console.Out.WriteLine(JsonSerializer.Serialize(o));
+                }
+                else foreach (var text in item.Texts) Console.Out.WriteLine(text);
+            }
+            return failed == 0 ? 0 : 1;
+        });
+        return command;
+    }
+}

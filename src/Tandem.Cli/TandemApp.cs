@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Tandem.Cli.Commands;
+using Tandem.Cli.Infrastructure;
+
+namespace Tandem.Cli;
+
+/// <summary>The command tree of <c>tandem</c>. Each command lives in its own file and only wires options to library calls.</summary>
+internal static class TandemApp
+{
+    /// <summary>A root named <c>tandem</c> (RootCommand would take the assembly name, Tandem.Cli).</summary>
+    public static Command Build()
+    {
+        var root = new Command("tandem", "Tandem: sequence-to-sequence Transformers from pre-trained BERT checkpoints (BERT2BERT, BERTShare), on TorchSharp.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
+        root.Options.Add(CommonOptions.Verbose);
+        root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text;
+using Tandem.Models.Bert;
+using Tandem.Models.EncoderDecoder;
+using Tandem.Modeling;
+using Tandem.Pretrained;
+using Tandem.Tokenization;
+
+namespace Tandem.Pipelines;
+
+/// <summary>A human-readable description of a checkpoint folder: architecture, parameter count, special ids.</summary>
+public static class ModelInfo
+{
+    /// <summary>Describes the model in <paramref name="model"/> (a folder or an embedded name).</summary>
+    public static string Describe(string model, string? cacheDir = null)
+    {
+        var dir = EmbeddedModels.Resolve(model, cacheDir);
+        var sb = new StringBuilder();
+        sb.AppendLine($"model: {dir}");
+        if (EncoderDecoderConfig.IsEncoderDecoderFolder(dir) || IsSeq2Seq(dir))
+        {
+            using var m = Seq2SeqModels.FromPretrained(dir);
+            sb.AppendLine($"architecture: {m.GetType().Name}");
+            if (m is EncoderDecoderModel ed)
+            {
+                sb.AppendLine("encoder: " + Bert(ed.Config.Encoder));
+                sb.AppendLine("decoder: " + Bert(ed.Config.Decoder) + " + cross-attention + LM head");
+                if (ed.Config.TieEncoderDecoder) sb.AppendLine("tie_encoder_decoder: true (BERTShare)");
+            }
+            sb.AppendLine($"parameters: {Count(m.Module):N0}");
+            var ids = m.SpecialIds;
+            sb.AppendLine($"decoder_start_token_id: {Show(ids.DecoderStart)}  eos_token_id: {Show(ids.Eos)}  pad_token_id: {Show(ids.Pad)}");
+        }
+        else
+        {
+            var config = BertConfig.Load(dir);
+            using var m = BertModel.FromPretrained(dir);
+            sb.AppendLine($"architecture: BertModel ({string.Join(", ", config.Architectures ?? ["BertModel"])})");
+            sb.AppendLine("config: " + Bert(config));
+            sb.AppendLine($"parameters: {Count(m):N0}");
+        }
+        if (File.Exists(Path.Combine(dir, "vocab.txt")))
+        {
+            var t = WordPieceTokenizer.FromPretrained(dir);
+            sb.AppendLine($"tokenizer: WordPiece, {t.VocabSize} tokens, lower case {t.DoLowerCase}, max length {Show(t.ModelMaxLength)}");
+            sb.AppendLine($"special tokens: {t.ClsToken}={t.ClsTokenId} {t.SepToken}={t.SepTokenId} {t.PadToken}={t.PadTokenId} {t.UnkToken}={t.UnkTokenId} {t.MaskToken}={t.MaskTokenId}");
+        }
+        else sb.AppendLine("tokenizer: none in this folder");
+        return sb.ToString().TrimEnd();
+    }
+
+    static bool IsSeq2Seq(string dir)
+    {
+        try { return Seq2SeqModels.IsSeq2SeqFolder(dir); }
+        catch (TandemException) { return false; }
+    }
+
+    static string Show(int? v) => v?.ToString() ?? "unset";
+
+    static string Bert(BertConfig c) =>
+        $"BERT, {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, " +
+        $"{c.HiddenAct}, vocab {c.VocabSize}, max positions {c.MaxPositionEmbeddings}";
+
+    /// <summary>Distinct parameters of <paramref name="module"/> (a tensor shared by two keys counts once).</summary>
+    public static long Count(TorchSharp.torch.nn.Module module) =>
+        module.parameters().Distinct(ReferenceEqualityComparer.Instance).Cast<TorchSharp.torch.Tensor>().Sum(p => p.NumberOfElements);
+}

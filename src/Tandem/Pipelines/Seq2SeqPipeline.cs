@@ -1,0 +1,141 @@
+using Tandem.Generation;
+using Tandem.Modeling;
+using Tandem.Tokenization;
+using static TorchSharp.torch;
+
+namespace Tandem.Pipelines;
+
+/// <summary>One generated input: its returned sequences (ids and text) and, for beam search, their scores.</summary>
+/// <param name="Index">Position of the input (0-based).</param>
+/// <param name="Sequences">Token ids, each starting with the decoder start token, padding removed.</param>
+/// <param name="Texts">Decoded texts, special tokens skipped.</param>
+/// <param name="Scores">Beam search's <c>sequences_scores</c>, else null.</param>
+/// <param name="Error">Why this input produced nothing (e.g. an empty line), else null.</param>
+public sealed record GeneratedItem(int Index, long[][] Sequences, string[] Texts, float[]? Scores, string? Error = null);
+
+/// <summary>A seq2seq model with its tokenizer: text in, text out, in batches.</summary>
+public sealed class Seq2SeqPipeline : IDisposable
+{
+    /// <summary>The model.</summary>
+    public ISeq2SeqModel Model { get; }
+
+    /// <summary>The tokenizer of both sides.</summary>
+    public WordPieceTokenizer Tokenizer { get; }
+
+    /// <summary>Longest source the encoder accepts.</summary>
+    public int MaxSourceLength { get; }
+
+    /// <summary>Pairs a loaded model with its tokenizer.</summary>
+    public Seq2SeqPipeline(ISeq2SeqModel model, WordPieceTokenizer tokenizer, int maxSourceLength)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        MaxSourceLength = maxSourceLength;
+        Model.Module.eval();
+    }
+
+    /// <summary>Loads a model folder with its tokenizer files.</summary>
+    public static Seq2SeqPipeline Load(string dir)
+    {
+        var model = Seq2SeqModels.FromPretrained(dir);
+        if (!File.Exists(Path.Combine(dir, "vocab.txt")))
+        {
+            model.Dispose();
+            throw new TandemException($"{dir}: no tokenizer files (vocab.txt); save the model with its tokenizer or pass token ids");
+        }
+        var tokenizer = WordPieceTokenizer.FromPretrained(dir);
+        return new Seq2SeqPipeline(model, tokenizer, model.MaxSourceLength);
+    }
+
+    /// <summary>Generates for every text. An empty text gives an item with <see cref="GeneratedItem.Error"/> set;
+    /// the others are still generated.</summary>
+    public IEnumerable<GeneratedItem> Generate(IReadOnlyList<string> sources, GenerationConfig config, int batchSize = 8, Action<string>? warn = null)
+    {
+        var tokenized = new List<(int Index, long[]? Ids, string? Error)>();
+        for (int i = 0; i < sources.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(sources[i])) { tokenized.Add((i, null, $"input {i + 1} is empty")); continue; }
+            var encoding = TextInputs.Encode(Tokenizer, [sources[i]], MaxSourceLength, warn, i);
+            tokenized.Add((i, encoding.InputIds[0], null));
+        }
+        return GenerateTokenized(tokenized, config, batchSize);
+    }
+
+    /// <summary>Generates from raw source token ids (each row as the encoder should read it).</summary>
+    public IEnumerable<GeneratedItem> GenerateIds(IReadOnlyList<long[]> sources, GenerationConfig config, int batchSize = 8) =>
+        GenerateTokenized(sources.Select((ids, i) => (i, (long[]?)ids, ids.Length == 0 ? $"input {i + 1} has no token ids" : null)).ToList(), config, batchSize);
+
+    IEnumerable<GeneratedItem> GenerateTokenized(List<(int Index, long[]? Ids, string? Error)> items, GenerationConfig config, int batchSize)
+    {
+        config.Validate();
+        if (batchSize < 1) throw new TandemException($"--batch-size must be at least 1, got {batchSize}");
+        int vocab = Tokenizer.VocabSize;
+        var pending = new List<(int Index, long[] Ids)>();
+        foreach (var item in items)
+        {
+            if (item.Error is not null)
+            {
+                foreach (var done in Flush()) yield return done;
+                yield return new GeneratedItem(item.Index, [], [], null, item.Error);
+                continue;
+            }
+            var bad = item.Ids!.FirstOrDefault(t => t < 0 || t >= vocab, -1);
+            if (bad != -1)
+            {
+                foreach (var done in Flush()) yield return done;
+                yield return new GeneratedItem(item.Index, [], [], null, $"input {item.Index + 1}: token id {bad} is outside the vocabulary (0..{vocab - 1})");
+                continue;
+            }
+            pending.Add((item.Index, item.Ids!));
+            if (pending.Count == batchSize) foreach (var done in Flush()) yield return done;
+        }
+        foreach (var done in Flush()) yield return done;
+
+        IEnumerable<GeneratedItem> Flush()
+        {
+            if (pending.Count == 0) return [];
+            var batch = pending.ToList();
+            pending.Clear();
+            return RunBatch(batch, config);
+        }
+    }
+
+    List<GeneratedItem> RunBatch(List<(int Index, long[] Ids)> batch, GenerationConfig config)
+    {
+        using var scope = NewDisposeScope();
+        int len = batch.Max(b => b.Ids.Length);
+        var device = Model.Module.parameters().First().device;
+        var ids = new long[batch.Count * len];
+        var mask = new long[batch.Count * len];
+        long pad = Model.SpecialIds.Pad ?? Tokenizer.PadTokenId;
+        for (int r = 0; r < batch.Count; r++)
+            for (int c = 0; c < len; c++)
+            {
+                bool real = c < batch[r].Ids.Length;
+                ids[r * len + c] = real ? batch[r].Ids[c] : pad;
+                mask[r * len + c] = real ? 1 : 0;
+            }
+        var output = Tandem.Generation.Generator.Generate(Model,
+            tensor(ids, [batch.Count, len]).to(device), tensor(mask, [batch.Count, len]).to(device), config);
+        int perInput = output.Sequences.Length / batch.Count;
+        var results = new List<GeneratedItem>();
+        for (int r = 0; r < batch.Count; r++)
+        {
+            var seqs = Enumerable.Range(r * perInput, perInput).Select(i => Trim(output.Sequences[i], pad)).ToArray();
+            var scores = output.SequencesScores?.Skip(r * perInput).Take(perInput).ToArray();
+            results.Add(new GeneratedItem(batch[r].Index, seqs, seqs.Select(s => Tokenizer.Decode(s)).ToArray(), scores));
+        }
+        return results;
+    }
+
+    /// <summary>Removes the padding generation puts after EOS.</summary>
+    static long[] Trim(long[] sequence, long pad)
+    {
+        int end = sequence.Length;
+        while (end > 1 && sequence[end - 1] == pad) end--;
+        return sequence[..end];
+    }
+
+    /// <summary>Frees the model.</summary>
+    public void Dispose() => Model.Dispose();
+}

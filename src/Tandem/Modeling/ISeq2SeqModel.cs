@@ -15,6 +15,9 @@ public interface ISeq2SeqModel : IGenerativeModel, IDisposable
     /// <summary>Teacher-forced forward pass; computes the loss when labels are given.</summary>
     Seq2SeqOutput Forward(Seq2SeqInput input);
 
+    /// <summary>Rows of the (target) embedding matrix: every token id must be below it.</summary>
+    int VocabSize { get; }
+
     /// <summary>Longest source the model reads (its encoder's position embeddings).</summary>
     int MaxSourceLength { get; }
 

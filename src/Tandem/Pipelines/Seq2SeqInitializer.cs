@@ -37,12 +37,16 @@ public static class Seq2SeqInitializer
             EosTokenId = tok.SepTokenId,
             PadTokenId = tok.PadTokenId,
         });
-        foreach (var (side, config) in new[] { ("encoder", model.Config.Encoder), ("decoder", model.Config.Decoder) })
-            if (config.VocabSize != tok.VocabSize)
-            {
-                model.Dispose();
-                throw new TandemException($"{Path.Combine(tokenizerDir!, "vocab.txt")} has {tok.VocabSize} tokens but the {side}'s embeddings have {config.VocabSize} rows (vocab_size); use the tokenizer the {side} was trained with");
-            }
+        try
+        {
+            VocabularyCheck.EnsureFits(tok, model.Config.Encoder.VocabSize, tokenizerDir!, "encoder");
+            VocabularyCheck.EnsureFits(tok, model.Config.Decoder.VocabSize, tokenizerDir!, "decoder");
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         model.TokenizerSource = tokenizerDir;
         model.GenerationConfig.MaxLength = DefaultMaxLength;
         return (model, report);

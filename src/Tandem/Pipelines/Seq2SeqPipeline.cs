@@ -44,6 +44,8 @@ public sealed class Seq2SeqPipeline : IDisposable
             throw new TandemException($"{dir}: no tokenizer files (vocab.txt); save the model with its tokenizer or pass token ids");
         }
         var tokenizer = WordPieceTokenizer.FromPretrained(dir);
+        try { VocabularyCheck.EnsureFits(tokenizer, model.VocabSize, dir); }
+        catch { model.Dispose(); throw; }
         return new Seq2SeqPipeline(model, tokenizer, model.MaxSourceLength);
     }
 

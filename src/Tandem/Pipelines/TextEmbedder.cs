@@ -23,7 +23,11 @@ public sealed class TextEmbedder : IDisposable
     public static TextEmbedder Load(string model, string? cacheDir = null)
     {
         var dir = EmbeddedModels.Resolve(model, cacheDir);
-        return new TextEmbedder(BertModel.FromPretrained(dir), WordPieceTokenizer.FromPretrained(dir));
+        var tokenizer = WordPieceTokenizer.FromPretrained(dir);
+        var bert = BertModel.FromPretrained(dir);
+        try { VocabularyCheck.EnsureFits(tokenizer, bert.Config.VocabSize, dir); }
+        catch { bert.Dispose(); throw; }
+        return new TextEmbedder(bert, tokenizer);
     }
 
     /// <summary>Embeds <paramref name="texts"/> in batches of <paramref name="batchSize"/>; texts longer than the

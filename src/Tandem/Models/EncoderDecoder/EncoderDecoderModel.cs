@@ -111,6 +111,9 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
     public Seq2SeqOutput Forward(Seq2SeqInput input) => forward(input);
 
     /// <inheritdoc />
+    public int VocabSize => Config.Decoder.VocabSize;
+
+    /// <inheritdoc />
     public int MaxSourceLength => Config.Encoder.MaxPositionEmbeddings;
 
     /// <inheritdoc />

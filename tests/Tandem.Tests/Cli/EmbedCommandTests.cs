@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Tandem.Embeddings;
+using Tandem.Tests.TestSupport;
+
+namespace Tandem.Tests.Cli;
+
+public class EmbedCommandTests
+{
+    static float[] Vector(string jsonLine) =>
+        JsonNode.Parse(jsonLine)!["embedding"]!.AsArray().Select(x => x!.GetValue<float>()).ToArray();
+
+    [Fact]
+    public void RanksAParaphraseAboveAnUnrelatedSentence()
+    {
+        var r = CliRunner.Run("embed", "--model", "minilm",
+            "Someone plays an instrument.", "A man is playing a guitar.", "The stock market fell sharply.");
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.StdoutLines;
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("Someone plays an instrument.", JsonNode.Parse(lines[0])!["text"]!.GetValue<string>());
+        var (q, guitar, stocks) = (Vector(lines[0]), Vector(lines[1]), Vector(lines[2]));
+        Assert.Equal(384, q.Length);
+        Assert.True(SentenceEmbedder.Cosine(q, guitar) > SentenceEmbedder.Cosine(q, stocks) + 0.2);
+    }
+
+    [Fact]
+    public void ReadsStandardInputAndAFile()
+    {
+        var fromStdin = CliRunner.RunWithInput("A dog runs in the park.\nThe cat sleeps.\n", "embed");
+        Assert.Equal(0, fromStdin.ExitCode);
+        Assert.Equal(2, fromStdin.StdoutLines.Length);
+        using var tmp = Paths.TempDir();
+        File.WriteAllLines(tmp["in.txt"], ["A dog runs in the park.", "The cat sleeps."]);
+        var fromFile = CliRunner.Run("embed", "--file", tmp["in.txt"]);
+        Assert.Equal(0, fromFile.ExitCode);
+        Assert.Equal(fromStdin.Stdout, fromFile.Stdout);
+    }
+
+    [Fact]
+    public void TruncatesTextLongerThanThePositionsWithAWarning()
+    {
+        var text = string.Join(' ', Enumerable.Repeat(MiniLm.LongText, 3));     // ~900 tokens > 512 positions
+        var r = CliRunner.Run("embed", text);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Single(r.StdoutLines);
+        Assert.Contains(r.StderrLines, l => l.StartsWith("warning: input 1 is longer than 512 tokens; truncated"));
+    }
+
+    [Fact]
+    public void InfoDescribesMiniLm()
+    {
+        var r = CliRunner.Run("info", "--model", "minilm");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("6 layers, hidden 384, 12 heads", r.Stdout);
+        Assert.Contains("parameters: 22,713,216", r.Stdout);
+        Assert.Contains("[CLS]=101 [SEP]=102 [PAD]=0", r.Stdout);
+    }
+}

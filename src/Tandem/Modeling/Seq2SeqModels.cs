@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tandem.Models.EncoderDecoder;
+using Tandem.Models.PrefixLM;
 
 namespace Tandem.Modeling;
 
@@ -8,7 +9,8 @@ namespace Tandem.Modeling;
 public static class Seq2SeqModels
 {
     /// <summary>Whether <paramref name="dir"/> holds a seq2seq model this class can load.</summary>
-    public static bool IsSeq2SeqFolder(string dir) => ModelType(dir) is "encoder-decoder";
+    public static bool IsSeq2SeqFolder(string dir) =>
+        ModelType(dir) is "encoder-decoder" || PrefixLMConfig.IsPrefixLMFolder(dir);
 
     static string? ModelType(string dir)
     {
@@ -19,7 +21,8 @@ public static class Seq2SeqModels
     }
 
     /// <summary>Loads the model in <paramref name="dir"/>: <c>model_type</c> "encoder-decoder" gives an
-    /// <see cref="EncoderDecoderModel"/>.</summary>
+    /// <see cref="EncoderDecoderModel"/>; "bert" with the <c>"tandem": {"prefix_lm": true}</c> block gives a
+    /// <see cref="PrefixLMModel"/> (UniLM).</summary>
     public static ISeq2SeqModel FromPretrained(string dir)
     {
         var configPath = Path.Combine(dir, "config.json");
@@ -28,7 +31,10 @@ public static class Seq2SeqModels
         return ModelType(dir) switch
         {
             "encoder-decoder" => EncoderDecoderModel.FromPretrained(dir),
-            var type => throw new TandemException($"{configPath}: model_type '{type}' is not a seq2seq model Tandem can load (expected \"encoder-decoder\")"),
+            "bert" when PrefixLMConfig.IsPrefixLMFolder(dir) => PrefixLMModel.FromPretrained(dir),
+            "bert" => throw new TandemException($"{configPath}: a plain BERT checkpoint, not a seq2seq model: warm-start " +
+                                                "an encoder-decoder (tandem init) or a prefix LM (tandem init --unilm) from it first"),
+            var type => throw new TandemException($"{configPath}: model_type '{type}' is not a seq2seq model Tandem can load (expected \"encoder-decoder\", or \"bert\" with a \"tandem\": {{\"prefix_lm\": true}} block)"),
         };
     }
 }

@@ -27,15 +27,27 @@ internal sealed class BertEmbeddings : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>Embeds <paramref name="inputIds"/> <c>[batch, len]</c> at positions <c>pastLength ..</c>.</summary>
-    public Tensor forward(Tensor inputIds, Tensor? tokenTypeIds, long pastLength)
+    /// <summary>Embeds <paramref name="inputIds"/> <c>[batch, len]</c> at positions <c>pastLength ..</c>, or at
+    /// <paramref name="positionIds"/> <c>[batch, len]</c> when given.</summary>
+    public Tensor forward(Tensor inputIds, Tensor? tokenTypeIds, long pastLength, Tensor? positionIds = null)
     {
         using var scope = NewDisposeScope();
         long len = inputIds.shape[1];
         long maxPositions = position_embeddings.weight.shape[0];
-        if (pastLength + len > maxPositions)
-            throw new TandemException($"sequence of {pastLength + len} tokens is longer than max_position_embeddings ({maxPositions})");
-        var positions = arange(pastLength, pastLength + len, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0); // [1, len]
+        Tensor positions;
+        if (positionIds is not null)
+        {
+            long maxId = positionIds.numel() > 0 ? positionIds.max().item<long>() : 0;
+            if (maxId >= maxPositions)
+                throw new TandemException($"position {maxId} is beyond max_position_embeddings ({maxPositions})");
+            positions = positionIds;                                                                 // [batch, len]
+        }
+        else
+        {
+            if (pastLength + len > maxPositions)
+                throw new TandemException($"sequence of {pastLength + len} tokens is longer than max_position_embeddings ({maxPositions})");
+            positions = arange(pastLength, pastLength + len, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0); // [1, len]
+        }
         var x = word_embeddings.forward(inputIds) + position_embeddings.forward(positions);                  // [batch, len, hidden]
         if (token_type_embeddings is not null)
         {

@@ -19,6 +19,9 @@ public sealed class BertInput
     public Tensor? EncoderHiddenStates { get; init; }
     /// <summary>Encoder padding mask <c>[batch, srcLen]</c>.</summary>
     public Tensor? EncoderAttentionMask { get; init; }
+    /// <summary>Position ids <c>[batch, len]</c>; <c>pastLen ..</c> for every row when null. A prefix LM gives them
+    /// so that each row's positions stay contiguous when sources of different lengths are padded.</summary>
+    public Tensor? PositionIds { get; init; }
     /// <summary>Key/value cache for incremental decoding; updated in place.</summary>
     public KeyValueCache? Cache { get; init; }
 }
@@ -103,7 +106,7 @@ public sealed class BertModel : nn.Module
         using var scope = NewDisposeScope();
         var ids = input.InputIds;
         long past = input.Cache?.PastLength ?? 0;
-        var hidden = embeddings.forward(ids, input.TokenTypeIds, past);                         // [batch, len, hidden]
+        var hidden = embeddings.forward(ids, input.TokenTypeIds, past, input.PositionIds);    // [batch, len, hidden]
         var dtype = hidden.dtype;
         Tensor? selfMask = null;
         if (input.AttentionMask is { } m)

@@ -1,0 +1,113 @@
+using TorchSharp;
+using Tandem.Checkpoints;
+using Tandem.Generation;
+using Tandem.Models.Bert;
+using Tandem.Models.EncoderDecoder;
+using Tandem.Tokenization;
+
+namespace Tandem.Models.PrefixLM;
+
+/// <summary>Special ids for <see cref="PrefixLMModel.FromBert"/>; each defaults to the checkpoint's tokenizer
+/// (<c>vocab.txt</c>: the [SEP] id for start and end, the [PAD] id) or to its config.</summary>
+public sealed class PrefixLMOptions
+{
+    /// <summary>The token standing for the source's last token at the start of generated sequences (the [SEP] id).</summary>
+    public int? DecoderStartTokenId { get; init; }
+    /// <summary>End-of-target id (the [SEP] id).</summary>
+    public int? EosTokenId { get; init; }
+    /// <summary>Padding id.</summary>
+    public int? PadTokenId { get; init; }
+}
+
+public sealed partial class PrefixLMModel
+{
+    static readonly string[] NewOnWarmStart = ["cls."];
+
+    /// <summary>The folder whose tokenizer files belong to this model; <see cref="SavePretrained"/> copies them.</summary>
+    public string? TokenizerSource { get; set; }
+
+    /// <summary>Loads a prefix-LM folder written by <see cref="SavePretrained"/> (<c>config.json</c> with the
+    /// <c>"tandem": {"prefix_lm": true}</c> block, weights in the <c>BertLMHeadModel</c> layout). Strict: any missing,
+    /// unexpected or wrong-shaped tensor is an error.</summary>
+    public static PrefixLMModel FromPretrained(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
+        var model = new PrefixLMModel(PrefixLMConfig.Load(dir)) { TokenizerSource = dir };
+        var generation = Path.Combine(dir, EncoderDecoderModel.GenerationConfigName);
+        if (File.Exists(generation)) model.GenerationConfig = GenerationConfig.Load(generation);
+        using var weights = StateDict.FromFolder(dir);
+        CheckpointLoader.Load(model, weights, dir).ThrowIfIncomplete(dir);
+        return model;
+    }
+
+    /// <summary>Writes <c>config.json</c>, the weights (<c>bert.*</c> and <c>cls.predictions.*</c>, the tied output
+    /// matrix once, as the word embeddings), <c>generation_config.json</c> and the tokenizer files. Python
+    /// transformers loads the folder as a <c>BertLMHeadModel</c>.</summary>
+    /// <param name="dir">Target folder, created if needed.</param>
+    /// <param name="safeSerialization">Write <c>model.safetensors</c> (default) or <c>pytorch_model.bin</c>.</param>
+    public void SavePretrained(string dir, bool safeSerialization = true)
+    {
+        Directory.CreateDirectory(dir);
+        Config.Save(dir);
+        CheckpointWriter.Save(this, dir, safeSerialization);
+        GenerationConfig.Save(Path.Combine(dir, EncoderDecoderModel.GenerationConfigName));
+        var other = Path.Combine(dir, safeSerialization ? StateDictFiles.PytorchName : StateDictFiles.SafeTensorsName);
+        if (File.Exists(other)) File.Delete(other);          // never leave two disagreeing weight files
+        if (TokenizerSource is { } src && Path.GetFullPath(src) != Path.GetFullPath(dir))
+            foreach (var name in EncoderDecoderModel.TokenizerFiles)
+                if (File.Exists(Path.Combine(src, name)))
+                    File.Copy(Path.Combine(src, name), Path.Combine(dir, name), overwrite: true);
+    }
+
+    /// <summary>
+    /// Warm start from one BERT checkpoint (a bare <c>BertModel</c>, <c>BertForMaskedLM</c>, <c>BertLMHeadModel</c> or
+    /// <c>BertForPreTraining</c> folder), or <c>random:&lt;config.json&gt;</c> for a randomly initialised model. The
+    /// stack takes every encoder weight; the LM head is taken when the checkpoint has one and newly initialised
+    /// otherwise (its output matrix is the word embeddings either way); a pooler or NSP head is left unused.
+    /// </summary>
+    /// <param name="bertDir">Checkpoint folder, or <c>random:PATH</c>.</param>
+    /// <param name="options">Special ids; defaults from the folder's <c>vocab.txt</c> and config.</param>
+    /// <returns>The model and how the checkpoint mapped (null for a random model).</returns>
+    public static (PrefixLMModel Model, LoadReport? Report) FromBert(string bertDir, PrefixLMOptions? options = null)
+    {
+        options ??= new PrefixLMOptions();
+        BertConfig bertConfig;
+        string? dir = null;
+        if (bertDir.StartsWith("random:", StringComparison.Ordinal)) bertConfig = BertConfig.Load(bertDir["random:".Length..]);
+        else
+        {
+            if (!Directory.Exists(bertDir)) throw new TandemException($"'{bertDir}': no such folder (give a BERT checkpoint folder or random:<config.json>)");
+            if (EncoderDecoderConfig.IsEncoderDecoderFolder(bertDir))
+                throw new TandemException($"'{bertDir}' is an encoder-decoder model; a prefix LM starts from one BERT checkpoint");
+            if (PrefixLMConfig.IsPrefixLMFolder(bertDir))
+                throw new TandemException($"'{bertDir}' is already a prefix-LM model; load it with FromPretrained");
+            bertConfig = BertConfig.Load(bertDir);
+            dir = bertDir;
+        }
+        var sep = dir is not null && File.Exists(Path.Combine(dir, PretrainedFiles.VocabFile))
+            ? WordPieceTokenizer.FromPretrained(dir) : null;
+        var config = new PrefixLMConfig(bertConfig)
+        {
+            DecoderStartTokenId = options.DecoderStartTokenId ?? sep?.SepTokenId,
+            EosTokenId = options.EosTokenId ?? sep?.SepTokenId,
+        };
+        config.Bert.Architectures = ["BertLMHeadModel"];
+        config.PadTokenId = options.PadTokenId ?? sep?.PadTokenId ?? bertConfig.PadTokenId;
+        var model = new PrefixLMModel(config) { TokenizerSource = dir };
+        if (dir is null) return (model, null);
+        using var weights = StateDict.FromFolder(dir);
+        var report = CheckpointLoader.Load(model, weights, dir, new LoadOptions
+        {
+            SourcePrefixes = [],
+            TargetPrefixes = ["bert."],
+            IgnoredPrefixes = ["bert.pooler.", "pooler.", "cls.seq_relationship.", "lm_head.", "qa_outputs.", "classifier."],
+        });
+        if (report.ShapeMismatches.Count > 0) report.ThrowIfIncomplete(dir);
+        if (report.Loaded.Count == 0)
+            throw new TandemException($"{dir}: none of its {weights.Tensors.Count} weights fit a BERT model (is it a BERT-family checkpoint?)");
+        var missing = report.Missing.Where(k => !NewOnWarmStart.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList();
+        if (missing.Count > 0)
+            throw new TandemException($"{dir}: the checkpoint lacks weights a pre-trained BERT has: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}");
+        return (model, report);
+    }
+}

@@ -9,17 +9,35 @@ internal static class InitCommand
 {
     public static Command Create()
     {
-        var encoder = new Option<string>("--encoder", "-e") { Description = "Encoder: a BERT folder, minilm, or random:<config.json>", Required = true };
-        var decoder = new Option<string>("--decoder", "-d") { Description = "Decoder: a BERT folder, minilm, or random:<config.json>", Required = true };
+        var encoder = new Option<string?>("--encoder", "-e") { Description = "Encoder: a BERT folder, minilm, or random:<config.json>" };
+        var decoder = new Option<string?>("--decoder", "-d") { Description = "Decoder: a BERT folder, minilm, or random:<config.json>" };
+        var unilm = new Option<string?>("--unilm") { Description = "Instead of an encoder-decoder: one BERT (folder, minilm or random:<config.json>) with the UniLM prefix mask" };
         var tie = new Option<bool>("--tie") { Description = "Share every weight encoder and decoder have in common (BERTShare)" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: the decoder's, else the encoder's)" };
         var output = new Option<string>("--out", "-o") { Description = "Folder to write the model to", Required = true };
-        var command = new Command("init", "Build a warm-started encoder-decoder model folder (cross-attention newly initialised)")
+        var command = new Command("init", "Build a warm-started encoder-decoder model folder (cross-attention newly initialised), or a UniLM prefix LM")
         {
-            encoder, decoder, tie, tokenizer, output, CommonOptions.CacheDir,
+            encoder, decoder, unilm, tie, tokenizer, output, CommonOptions.CacheDir,
         };
         command.SetHandler(parse =>
         {
+            if (parse.GetValue(unilm) is { } bert)
+            {
+                if (parse.GetValue(encoder) is not null || parse.GetValue(decoder) is not null || parse.GetValue(tie))
+                    throw new TandemException("--unilm builds a single-stack model: do not combine it with --encoder, --decoder or --tie");
+                var (prefix, loadReport) = Seq2SeqInitializer.CreatePrefixLM(bert, parse.GetValue(tokenizer), parse.GetValue(CommonOptions.CacheDir));
+                using (prefix)
+                {
+                    if (loadReport is not null)
+                        foreach (var line in loadReport.Describe("PrefixLMModel", bert)) Console.Error.WriteLine(line);
+                    prefix.SavePretrained(parse.GetValue(output)!);
+                    Console.Out.WriteLine($"parameters: {Pipelines.ModelInfo.Count(prefix):N0} total, {loadReport?.Missing.Count ?? 0} tensors newly initialised");
+                }
+                Console.Out.WriteLine($"wrote {parse.GetValue(output)}");
+                return 0;
+            }
+            if (parse.GetValue(encoder) is null || parse.GetValue(decoder) is null)
+                throw new TandemException("give --encoder and --decoder (or --unilm BERT)");
             var (model, report) = Seq2SeqInitializer.Create(parse.GetValue(encoder)!, parse.GetValue(decoder)!, parse.GetValue(tie),
                 parse.GetValue(tokenizer), parse.GetValue(CommonOptions.CacheDir));
             using (model)

@@ -1,6 +1,7 @@
 using System.Text;
 using Tandem.Models.Bert;
 using Tandem.Models.EncoderDecoder;
+using Tandem.Models.PrefixLM;
 using Tandem.Modeling;
 using Tandem.Pretrained;
 using Tandem.Tokenization;
@@ -16,7 +17,7 @@ public static class ModelInfo
         var dir = EmbeddedModels.Resolve(model, cacheDir);
         var sb = new StringBuilder();
         sb.AppendLine($"model: {dir}");
-        if (EncoderDecoderConfig.IsEncoderDecoderFolder(dir) || IsSeq2Seq(dir))
+        if (IsSeq2Seq(dir))
         {
             using var m = Seq2SeqModels.FromPretrained(dir);
             sb.AppendLine($"architecture: {m.GetType().Name}");
@@ -26,6 +27,7 @@ public static class ModelInfo
                 sb.AppendLine("decoder: " + Bert(ed.Config.Decoder) + " + cross-attention + LM head");
                 if (ed.Config.TieEncoderDecoder) sb.AppendLine("tie_encoder_decoder: true (BERTShare)");
             }
+            if (m is PrefixLMModel prefix) sb.AppendLine("stack: " + Bert(prefix.Config.Bert) + " + LM head, prefix (UniLM) mask");
             sb.AppendLine($"parameters: {Count(m.Module):N0}");
             var ids = m.SpecialIds;
             sb.AppendLine($"decoder_start_token_id: {Show(ids.DecoderStart)}  eos_token_id: {Show(ids.Eos)}  pad_token_id: {Show(ids.Pad)}");

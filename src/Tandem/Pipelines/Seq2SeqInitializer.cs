@@ -1,4 +1,6 @@
+using Tandem.Checkpoints;
 using Tandem.Models.EncoderDecoder;
+using Tandem.Models.PrefixLM;
 using Tandem.Pretrained;
 using Tandem.Tokenization;
 
@@ -47,6 +49,28 @@ public static class Seq2SeqInitializer
             model.Dispose();
             throw;
         }
+        model.TokenizerSource = tokenizerDir;
+        model.GenerationConfig.MaxLength = DefaultMaxLength;
+        return (model, report);
+    }
+
+    /// <summary>A UniLM-style prefix LM warm-started from one BERT checkpoint (or <c>random:&lt;config.json&gt;</c>,
+    /// which needs <paramref name="tokenizer"/>). Target start = [SEP] (the source's last token), EOS = [SEP].</summary>
+    public static (PrefixLMModel Model, LoadReport? Report) CreatePrefixLM(string bert, string? tokenizer = null, string? cacheDir = null)
+    {
+        var spec = Resolve(bert, cacheDir);
+        var tokenizerDir = tokenizer is not null ? EmbeddedModels.Resolve(tokenizer, cacheDir)
+            : HasVocab(IsRandom(spec) ? null : spec) ? spec
+            : throw new TandemException("no tokenizer: the checkpoint has no vocab.txt; pass --tokenizer DIR (e.g. --tokenizer minilm)");
+        var tok = WordPieceTokenizer.FromPretrained(tokenizerDir);
+        var (model, report) = PrefixLMModel.FromBert(spec, new PrefixLMOptions
+        {
+            DecoderStartTokenId = tok.SepTokenId,
+            EosTokenId = tok.SepTokenId,
+            PadTokenId = tok.PadTokenId,
+        });
+        try { VocabularyCheck.EnsureFits(tok, model.VocabSize, tokenizerDir); }
+        catch { model.Dispose(); throw; }
         model.TokenizerSource = tokenizerDir;
         model.GenerationConfig.MaxLength = DefaultMaxLength;
         return (model, report);

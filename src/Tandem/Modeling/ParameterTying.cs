@@ -9,15 +9,16 @@ namespace Tandem.Modeling;
 internal static class ParameterTying
 {
     /// <summary>For every parameter of <paramref name="source"/> whose name also exists in <paramref name="target"/>
-    /// with the same shape, makes <paramref name="target"/> use the source's parameter. Returns the tied names.</summary>
+    /// with the same shape, makes <paramref name="target"/> use the source's parameter. Returns every shared name (also those
+    /// already shared).</summary>
     public static List<string> TieCommon(torch.nn.Module source, torch.nn.Module target)
     {
         var targetParams = target.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         var tied = new List<string>();
         foreach (var (name, p) in source.named_parameters())
         {
-            if (!targetParams.TryGetValue(name, out var t) || ReferenceEquals(t, p) || !t.shape.SequenceEqual(p.shape)) continue;
-            Set(target, name, p);
+            if (!targetParams.TryGetValue(name, out var t) || !t.shape.SequenceEqual(p.shape)) continue;
+            if (!ReferenceEquals(t, p)) Set(target, name, p);
             tied.Add(name);
         }
         return tied;

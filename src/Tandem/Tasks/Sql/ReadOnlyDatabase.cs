@@ -39,10 +39,18 @@ public sealed class ReadOnlyDatabase : IDisposable
         _connection.Open();
         _authorizer = (_, action, arg1, arg2, _, _) => ReadOnlyAuthorizer.Decide(action, arg1, arg2);
         _progress = _ => OverTime() ? 1 : 0;
-        Check(raw.sqlite3_db_config(_connection.Handle, DbConfigDqsDml, 1, out _), "SQLITE_DBCONFIG_DQS_DML");
-        Check(raw.sqlite3_db_config(_connection.Handle, DbConfigDefensive, 1, out _), "SQLITE_DBCONFIG_DEFENSIVE");
-        raw.sqlite3_set_authorizer(_connection.Handle, _authorizer, null);
-        raw.sqlite3_progress_handler(_connection.Handle, limits.CheckEveryInstructions, _progress, null);
+        try
+        {
+            Check(raw.sqlite3_db_config(_connection.Handle, DbConfigDqsDml, 1, out _), "SQLITE_DBCONFIG_DQS_DML");
+            Check(raw.sqlite3_db_config(_connection.Handle, DbConfigDefensive, 1, out _), "SQLITE_DBCONFIG_DEFENSIVE");
+            Check(raw.sqlite3_set_authorizer(_connection.Handle, _authorizer, null), "the authorizer");
+            raw.sqlite3_progress_handler(_connection.Handle, limits.CheckEveryInstructions, _progress, null);
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The SQLite file.</summary>

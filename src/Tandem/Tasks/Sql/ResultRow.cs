@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Tandem.Tasks.Sql;
+
+/// <summary>
+/// One row of the experiment's results table: a model evaluated on one split, with the budget it was trained
+/// under. Each row is its own JSON file (<see cref="Save"/>), so rows can be run separately and merged by
+/// <see cref="ResultsTable"/>.
+/// </summary>
+public sealed record ResultRow
+{
+    /// <summary>The model's name in the table, e.g. <c>MiniLM2MiniLM</c>, <c>RND2RND</c>.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The dataset and split, e.g. <c>geography question/test</c>.</summary>
+    public required string Split { get; init; }
+
+    /// <summary>Examples evaluated.</summary>
+    public int Examples { get; init; }
+
+    /// <summary>Exact match, a fraction in [0, 1] (<see cref="SqlExactMatch"/>).</summary>
+    public double ExactMatch { get; init; }
+
+    /// <summary>Execution accuracy, a fraction in [0, 1] (<see cref="ExecutionMatch"/>); null without a database.</summary>
+    public double? ExecutionAccuracy { get; init; }
+
+    /// <summary>Optimiser steps trained.</summary>
+    public long Steps { get; init; }
+
+    /// <summary>Wall-clock seconds of training.</summary>
+    public double WallSeconds { get; init; }
+
+    /// <summary>The machine, as <see cref="MachineInfo.Describe"/> gives it.</summary>
+    public string Machine { get; init; } = "";
+
+    /// <summary>When the row was produced (UTC).</summary>
+    public DateTimeOffset Date { get; init; }
+
+    /// <summary>The command that produced the row, as typed.</summary>
+    public string Command { get; init; } = "";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>A file name for the row: model and split with anything but letters, digits, <c>-</c> and
+    /// <c>.</c> turned into <c>_</c>, and <c>.json</c>. Saving a row again for the same model and split replaces it.</summary>
+    public string FileName => new string($"{Model}__{Split}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_').ToArray()) + ".json";
+
+    /// <summary>Writes the row as JSON into <paramref name="dir"/> (created if needed) and returns the file's path.</summary>
+    /// <param name="dir">The rows folder, e.g. <c>docs/results</c>.</param>
+    public string Save(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, FileName);
+        File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+        return path;
+    }
+
+    /// <summary>Reads a row written by <see cref="Save"/>.</summary>
+    /// <param name="path">The JSON file.</param>
+    public static ResultRow Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ResultRow>(File.ReadAllText(path), Json)
+                ?? throw new TandemException($"{path} holds no result row");
+        }
+        catch (JsonException ex) { throw new TandemException($"{path} is not a result row: {ex.Message}", ex); }
+    }
+}

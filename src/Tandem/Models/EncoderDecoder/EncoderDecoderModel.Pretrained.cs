@@ -9,12 +9,6 @@ namespace Tandem.Models.EncoderDecoder;
 
 public sealed partial class EncoderDecoderModel
 {
-    /// <summary>Tokenizer files copied by <see cref="SavePretrained"/> from <see cref="TokenizerSource"/>.</summary>
-    public static readonly string[] TokenizerFiles =
-        ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json", "merges.txt"];
-
-    /// <summary>File name of the default generation options in a model folder.</summary>
-    public const string GenerationConfigName = "generation_config.json";
 
     /// <summary>The folder whose tokenizer files belong to this model (the checkpoint it was loaded from or the
     /// decoder it was warm-started from); <see cref="SavePretrained"/> copies them.</summary>
@@ -28,7 +22,7 @@ public sealed partial class EncoderDecoderModel
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         var config = EncoderDecoderConfig.Load(dir);
         var model = new EncoderDecoderModel(config) { TokenizerSource = dir };
-        var generation = Path.Combine(dir, GenerationConfigName);
+        var generation = Path.Combine(dir, ModelFolder.GenerationConfigName);
         if (File.Exists(generation)) model.GenerationConfig = GenerationConfig.Load(generation);
         using var weights = StateDict.FromFolder(dir);
         CheckpointLoader.Load(model, weights, dir).ThrowIfIncomplete(dir);
@@ -43,13 +37,7 @@ public sealed partial class EncoderDecoderModel
         Directory.CreateDirectory(dir);
         Config.Save(dir);
         CheckpointWriter.Save(this, dir, safeSerialization);
-        GenerationConfig.Save(Path.Combine(dir, GenerationConfigName));
-        var other = Path.Combine(dir, safeSerialization ? StateDictFiles.PytorchName : StateDictFiles.SafeTensorsName);
-        if (File.Exists(other)) File.Delete(other);          // never leave two disagreeing weight files
-        if (TokenizerSource is { } src && Path.GetFullPath(src) != Path.GetFullPath(dir))
-            foreach (var name in TokenizerFiles)
-                if (File.Exists(Path.Combine(src, name)))
-                    File.Copy(Path.Combine(src, name), Path.Combine(dir, name), overwrite: true);
+        ModelFolder.WriteCommon(dir, safeSerialization, GenerationConfig, TokenizerSource);
     }
 
     /// <summary>

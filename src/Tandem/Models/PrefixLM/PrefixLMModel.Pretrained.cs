@@ -33,7 +33,7 @@ public sealed partial class PrefixLMModel
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         var model = new PrefixLMModel(PrefixLMConfig.Load(dir)) { TokenizerSource = dir };
-        var generation = Path.Combine(dir, EncoderDecoderModel.GenerationConfigName);
+        var generation = Path.Combine(dir, ModelFolder.GenerationConfigName);
         if (File.Exists(generation)) model.GenerationConfig = GenerationConfig.Load(generation);
         using var weights = StateDict.FromFolder(dir);
         CheckpointLoader.Load(model, weights, dir).ThrowIfIncomplete(dir);
@@ -50,13 +50,7 @@ public sealed partial class PrefixLMModel
         Directory.CreateDirectory(dir);
         Config.Save(dir);
         CheckpointWriter.Save(this, dir, safeSerialization);
-        GenerationConfig.Save(Path.Combine(dir, EncoderDecoderModel.GenerationConfigName));
-        var other = Path.Combine(dir, safeSerialization ? StateDictFiles.PytorchName : StateDictFiles.SafeTensorsName);
-        if (File.Exists(other)) File.Delete(other);          // never leave two disagreeing weight files
-        if (TokenizerSource is { } src && Path.GetFullPath(src) != Path.GetFullPath(dir))
-            foreach (var name in EncoderDecoderModel.TokenizerFiles)
-                if (File.Exists(Path.Combine(src, name)))
-                    File.Copy(Path.Combine(src, name), Path.Combine(dir, name), overwrite: true);
+        ModelFolder.WriteCommon(dir, safeSerialization, GenerationConfig, TokenizerSource);
     }
 
     /// <summary>

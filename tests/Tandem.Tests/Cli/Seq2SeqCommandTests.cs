@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using Tandem.Tests.TestSupport;
+
+namespace Tandem.Tests.Cli;
+
+/// <summary>init, score and generate on tiny models, as a user types them.</summary>
+public class Seq2SeqCommandTests
+{
+    /// <summary>A tiny BERT2BERT folder built by <c>tandem init</c> from the reference encoder (99-token vocab).</summary>
+    static string InitTiny(TempDir tmp, params string[] extra)
+    {
+        var bert = TinyBert.Encoder(tmp["bert"]);
+        var r = CliRunner.Run(["init", "--encoder", bert, "--decoder", bert, "--out", tmp["m"], .. extra]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return tmp["m"];
+    }
+
+    [Fact]
+    public void InitReportsWhatIsNewAndWritesATransformersFolder()
+    {
+        using var tmp = Paths.TempDir();
+        var bert = TinyBert.Encoder(tmp["bert"]);
+        var r = CliRunner.Run("init", "--encoder", bert, "--decoder", bert, "--out", tmp["m"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("newly initialized: [bert.encoder.layer.0.crossattention", r.Stderr);
+        Assert.Contains("were not used when initializing BertLMHeadModel (decoder): [pooler.dense.bias, pooler.dense.weight]", r.Stderr);
+        Assert.Matches(@"parameters: [\d,]+ total, [\d,]+ newly initialised, [\d,]+ shared", r.Stdout);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp["m"], "config.json")))!;
+        Assert.Equal("encoder-decoder", config["model_type"]!.GetValue<string>());
+        Assert.Equal(2, config["decoder_start_token_id"]!.GetValue<int>());      // [CLS] of the tiny vocab
+        Assert.Equal(3, config["eos_token_id"]!.GetValue<int>());                 // [SEP]
+        Assert.True(config["decoder"]!["add_cross_attention"]!.GetValue<bool>());
+        foreach (var f in new[] { "model.safetensors", "generation_config.json", "vocab.txt", "tokenizer_config.json" })
+            Assert.True(File.Exists(Path.Combine(tmp["m"], f)), f);
+        var info = CliRunner.Run("info", "--model", tmp["m"]);
+        Assert.Contains("decoder_start_token_id: 2  eos_token_id: 3  pad_token_id: 0", info.Stdout);
+    }
+
+    [Fact]
+    public void InitMiniLmWithAndWithoutTieReportsParameterCounts()
+    {
+        using var tmp = Paths.TempDir();
+        var plain = CliRunner.Run("init", "--encoder", "minilm", "--decoder", "minilm", "--out", tmp["m2m"]);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("parameters: 49,010,490 total, 3,731,898 newly initialised", plain.Stdout);
+        var tied = CliRunner.Run("init", "--encoder", "minilm", "--decoder", "minilm", "--tie", "--out", tmp["share"]);
+        Assert.Equal(0, tied.ExitCode);
+        Assert.Contains("parameters: 26,445,114 total, 3,731,898 newly initialised", tied.Stdout);
+        Assert.True(new FileInfo(Path.Combine(tmp["share"], "model.safetensors")).Length < 0.6 * new FileInfo(Path.Combine(tmp["m2m"], "model.safetensors")).Length);
+    }
+
+    [Fact]
+    public void ScorePrintsTokenLogprobsWhoseMeanIsTheLoss()
+    {
+        using var tmp = Paths.TempDir();
+        var model = InitTiny(tmp);
+        var r = CliRunner.Run("score", "--model", model, "--source", "the cat sat", "--target", "a dog ran", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var json = JsonNode.Parse(r.StdoutLines.Single())!;
+        var logprobs = json["token_logprobs"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
+        Assert.Equal(4, logprobs.Length);                                        // a dog ran [SEP]
+        Assert.All(logprobs, lp => Assert.True(lp < 0));
+        Assert.Equal(-logprobs.Average(), json["loss"]!.GetValue<double>(), 1e-5);
+        var ids = CliRunner.Run("score", "--model", model, "--source-ids", "2 5 7 9 3", "--target-ids", "6 8 12 3", "--json");
+        Assert.Equal(0, ids.ExitCode);
+        Assert.Equal(r.Stdout, ids.Stdout);                                      // same ids as the texts
+        File.WriteAllLines(tmp["pairs.tsv"], ["the cat sat\ta dog ran", "the mat\tthe mat"]);
+        var pairs = CliRunner.Run("score", "--model", model, "--pairs", tmp["pairs.tsv"], "--json");
+        Assert.Equal(2, pairs.StdoutLines.Length);
+    }
+
+    [Fact]
+    public void GenerateTextsIdsAndJsonWithAPerLineReportForEmptyLines()
+    {
+        using var tmp = Paths.TempDir();
+        var model = InitTiny(tmp);
+        File.WriteAllLines(tmp["in.txt"], ["the cat sat", "", "a big dog"]);
+        var r = CliRunner.Run("generate", "--model", model, "--file", tmp["in.txt"], "--json", "--num-beams", "3",
+            "--num-return-sequences", "2", "--max-new-tokens", "6", "--batch-size", "2");
+        Assert.Equal(1, r.ExitCode);                                             // one bad line
+        var lines = r.StdoutLines;
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("input 2 is empty", JsonNode.Parse(lines[1])!["error"]!.GetValue<string>());
+        foreach (var i in new[] { 0, 2 })
+        {
+            var o = JsonNode.Parse(lines[i])!;
+            Assert.Equal(2, o["sequences"]!.AsArray().Count);
+            Assert.Equal(2, o["scores"]!.AsArray().Count);
+            Assert.Equal(2, o["sequences"]![0]![0]!.GetValue<int>());           // starts with the decoder start token
+        }
+        Assert.Contains("error: input 2 is empty", r.Stderr);
+        var byIds = CliRunner.Run("generate", "--model", model, "--ids", "2 5 7 9 3", "--max-new-tokens", "6", "--json");
+        var byText = CliRunner.Run("generate", "--model", model, "the cat sat", "--max-new-tokens", "6", "--json");
+        Assert.Equal(0, byIds.ExitCode);
+        Assert.Equal(byText.Stdout, byIds.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--num-beams", "2", "--num-return-sequences", "3", "num_return_sequences")]
+    [InlineData("--do-sample", "true", "--top-p", "1.5", "top_p")]
+    [InlineData("--do-sample", "true", "--temperature", "0", "temperature")]
+    [InlineData("--max-length", "1", "--num-beams", "1", "max")]
+    public void BadGenerationOptionsAreClearErrors(string a, string b, string c, string d, string fragment)
+    {
+        using var tmp = Paths.TempDir();
+        var model = InitTiny(tmp);
+        var r = CliRunner.Run("generate", "--model", model, "the cat", a, b, c, d);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(fragment, r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void MismatchedTokenizersAreRefused()
+    {
+        using var tmp = Paths.TempDir();
+        var a = TinyBert.Encoder(tmp["a"]);
+        var b = TinyBert.Encoder(tmp["b"]);
+        var lines = File.ReadAllLines(Path.Combine(b, "vocab.txt"));
+        (lines[2], lines[3]) = (lines[3], lines[2]);                          // [CLS] and [SEP] swapped
+        File.WriteAllLines(Path.Combine(b, "vocab.txt"), lines);
+        CliRunner.AssertOneLineError(CliRunner.Run("init", "--encoder", a, "--decoder", b, "--out", tmp["m"]), "special-token ids", "[CLS] 2 vs 3");
+    }
+
+    [Fact]
+    public void ConvertOnnxBert()
+    {
+        using var tmp = Paths.TempDir();
+        File.WriteAllBytes(tmp["model.onnx"], MiniLm.Onnx);
+        var r = CliRunner.Run("convert", "onnx-bert", "--onnx", tmp["model.onnx"], "--vocab", Path.Combine(MiniLm.Dir, "vocab.txt"), "--out", tmp["out"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("6 layers, hidden 384, 12 heads, vocab 30522", r.Stdout);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(MiniLm.Dir, "model.safetensors")), File.ReadAllBytes(tmp["out/model.safetensors"]));
+        CliRunner.AssertOneLineError(CliRunner.Run("convert", "onnx-bert", "--onnx", tmp["out/vocab.txt"], "--vocab", tmp["out/vocab.txt"], "--out", tmp["x"]), "vocab.txt");
+    }
+}

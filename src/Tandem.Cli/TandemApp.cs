@@ -22,6 +22,7 @@ internal static class TandemApp
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(AskCommand.Create());
         return root;
     }
 }

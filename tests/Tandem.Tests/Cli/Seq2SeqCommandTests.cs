@@ -134,3 +134,23 @@ public class Seq2SeqCommandTests
         CliRunner.AssertOneLineError(CliRunner.Run("convert", "onnx-bert", "--onnx", tmp["out/vocab.txt"], "--vocab", tmp["out/vocab.txt"], "--out", tmp["x"]), "vocab.txt");
     }
 }
+
+public class AskCommandTests
+{
+    [Fact]
+    public void InvalidSqlFromTheModelIsShownWithTheDatabasesErrorAndNothingCrashes()
+    {
+        using var tmp = Paths.TempDir();
+        var bert = TinyBert.Encoder(tmp["bert"]);
+        Assert.Equal(0, CliRunner.Run("init", "--encoder", bert, "--decoder", bert, "--out", tmp["m"]).ExitCode);
+        var db = Paths.Shared("data", "text2sql-data", "derived", "geography-v4.sqlite");
+        var r = CliRunner.Run("ask", "--model", tmp["m"], "--db", db, "which state has the largest population ?", "--json", "--candidates", "2");
+        Assert.Equal(1, r.ExitCode);
+        var o = JsonNode.Parse(r.StdoutLines.Single())!;
+        Assert.Equal("which state has the largest population ?", o["question"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(o["sql"]!.GetValue<string>()));
+        Assert.Contains("SQLite Error", o["error"]!.GetValue<string>());
+        Assert.DoesNotContain("   at ", r.Stderr);
+        CliRunner.AssertOneLineError(CliRunner.Run("ask", "--model", tmp["m"], "--db", tmp["nope.sqlite"], "hi"), "nope.sqlite", "not found");
+    }
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using Tandem.Cli.Infrastructure;
+using Tandem.Pipelines;
+using Tandem.Tasks.Sql;
+
+namespace Tandem.Cli.Commands;
+
+/// <summary><c>tandem ask</c>: a question in English, the SQL a model writes for it, and the rows it returns.</summary>
+internal static class AskCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model("A fine-tuned English->SQL model folder");
+        var db = new Option<string>("--db") { Description = "The SQLite database to query (opened read-only)", Required = true };
+        var questions = new Argument<string[]>("question") { Description = "Questions (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var file = new Option<string?>("--file", "-f") { Description = "Questions, one per line" };
+        var candidates = new Option<int>("--candidates") { Description = "Beam candidates to try in order until one executes", DefaultValueFactory = _ => 4 };
+        var maxRows = new Option<int>("--max-rows") { Description = "Rows to show at most", DefaultValueFactory = _ => 50 };
+        var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
+        var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };
+        var command = new Command("ask", "Ask a database a question in English: prints the SQL, runs it read-only, prints the rows")
+        {
+            model, db, questions, file, candidates, maxRows, timeout, schema, CommonOptions.Json,
+        };
+        command.SetHandler(parse =>
+        {
+            var dbPath = parse.GetValue(db)!;
+            if (!File.Exists(dbPath)) throw new TandemException($"{dbPath}: database file not found");
+            var inputs = TextSources.Read(parse.GetValue(questions), parse.GetValue(file));
+            using var pipeline = Seq2SeqPipeline.Load(parse.GetValue(model)!);
+            using var database = ReadOnlyDatabase.Open(dbPath, new ExecutionLimits { TimeLimitMs = parse.GetValue(timeout), MaxRows = parse.GetValue(maxRows) });
+            bool json = parse.GetValue(CommonOptions.Json);
+            if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
+            int failed = 0;
+            foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates)))
+            {
+                if (!answer.Result.Succeeded) failed++;
+                if (json) Console.Out.WriteLine(JsonSerializer.Serialize(new
+                {
+                    question = answer.Question,
+                    sql = answer.Sql,
+                    columns = answer.Result.Columns,
+                    rows = answer.Result.Rows,
+                    truncated = answer.Result.Truncated,
+                    error = answer.Result.Error,
+                }));
+                else Print(answer);
+            }
+            return failed == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    static void Print(SqlAnswer answer)
+    {
+        var console = AnsiConsole.Console;
+        console.MarkupLine($"[bold]{Markup.Escape(answer.Question)}[/]");
+        console.MarkupLine($"[grey]SQL:[/] {Markup.Escape(answer.Sql)}");
+        if (!answer.Result.Succeeded)
+        {
+            console.MarkupLine($"[red]The database refused the query:[/] {Markup.Escape(answer.Result.Error ?? "")}");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var c in answer.Result.Columns) table.AddColumn(Markup.Escape(c));
+        foreach (var row in answer.Result.Rows) table.AddRow(row.Select(v => Markup.Escape(v?.ToString() ?? "NULL")).ToArray());
+        if (answer.Result.Columns.Count > 0) console.Write(table);
+        console.MarkupLine($"[grey]{answer.Result.Rows.Count} row(s){(answer.Result.Truncated ? " (truncated)" : "")}[/]");
+    }
+}

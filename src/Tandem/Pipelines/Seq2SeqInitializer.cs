@@ -50,7 +50,7 @@ public static class Seq2SeqInitializer
             throw;
         }
         model.TokenizerSource = tokenizerDir;
-        model.GenerationConfig.MaxLength = DefaultMaxLength;
+        model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Decoder.MaxPositionEmbeddings);
         return (model, report);
     }
 
@@ -72,7 +72,7 @@ public static class Seq2SeqInitializer
         try { VocabularyCheck.EnsureFits(tok, model.VocabSize, tokenizerDir); }
         catch { model.Dispose(); throw; }
         model.TokenizerSource = tokenizerDir;
-        model.GenerationConfig.MaxLength = DefaultMaxLength;
+        model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Bert.MaxPositionEmbeddings / 4);
         return (model, report);
     }
 

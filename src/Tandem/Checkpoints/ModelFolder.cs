@@ -12,6 +12,16 @@ public static class ModelFolder
     /// <summary>Tokenizer files copied as they are when the source has no WordPiece vocabulary.</summary>
     static readonly string[] OtherTokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt"];
 
+    /// <summary>Loads every weight of <paramref name="dir"/> into <paramref name="model"/> strictly (one error listing
+    /// all missing, unexpected and wrong-shaped tensors) and returns the folder's generation defaults, if any.</summary>
+    public static GenerationConfig? LoadWeightsStrict(TorchSharp.torch.nn.Module model, string dir)
+    {
+        using var weights = StateDict.FromFolder(dir);
+        CheckpointLoader.Load(model, weights, dir).ThrowIfIncomplete(dir);
+        var generation = Path.Combine(dir, GenerationConfigName);
+        return File.Exists(generation) ? GenerationConfig.Load(generation) : null;
+    }
+
     /// <summary>After the weights were written as <paramref name="safeSerialization"/> says: removes a stale weights
     /// file of the other format, writes <c>generation_config.json</c> and the tokenizer of <paramref name="tokenizerSource"/>
     /// (a WordPiece tokenizer is re-written whole: vocab.txt, tokenizer_config.json, special_tokens_map.json).</summary>

@@ -100,7 +100,15 @@ public sealed partial class GenerationConfig
     /// kept so that <see cref="Save"/> writes them back.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
-    /// <summary>Reads a <c>generation_config.json</c> file.</summary>
+    /// <summary>Defaults made from a model's special ids, as transformers does without a generation_config.json.</summary>
+    public static GenerationConfig FromSpecialIds(int? decoderStart, int? pad, int? eos) => new()
+    {
+        DecoderStartTokenId = decoderStart,
+        PadTokenId = pad,
+        EosTokenId = eos is { } e ? [e] : null,
+    };
+
+    /// <summary>Reads <c>generation_config.json</c>.</summary>
     public static GenerationConfig Load(string path) => Parse(File.ReadAllText(path));
 
     /// <summary>Reads generation options from JSON text.</summary>

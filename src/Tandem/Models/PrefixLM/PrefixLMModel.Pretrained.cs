@@ -33,10 +33,15 @@ public sealed partial class PrefixLMModel
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         var model = new PrefixLMModel(PrefixLMConfig.Load(dir)) { TokenizerSource = dir };
-        var generation = Path.Combine(dir, ModelFolder.GenerationConfigName);
-        if (File.Exists(generation)) model.GenerationConfig = GenerationConfig.Load(generation);
-        using var weights = StateDict.FromFolder(dir);
-        CheckpointLoader.Load(model, weights, dir).ThrowIfIncomplete(dir);
+        try
+        {
+            if (ModelFolder.LoadWeightsStrict(model, dir) is { } generation) model.GenerationConfig = generation;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         return model;
     }
 

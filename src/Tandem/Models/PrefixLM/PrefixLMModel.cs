@@ -128,12 +128,7 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
     /// <inheritdoc />
     public GenerationConfig GenerationConfig
     {
-        get => _generationConfig ??= new GenerationConfig
-        {
-            DecoderStartTokenId = Config.DecoderStartTokenId,
-            PadTokenId = Config.PadTokenId,
-            EosTokenId = Config.EosTokenId is { } eos ? [eos] : null,
-        };
+        get => _generationConfig ??= GenerationConfig.FromSpecialIds(Config.DecoderStartTokenId, Config.PadTokenId, Config.EosTokenId);
         set => _generationConfig = value;
     }
     GenerationConfig? _generationConfig;

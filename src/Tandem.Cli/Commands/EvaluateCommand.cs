@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Tandem.Evaluation;
+
+namespace Tandem.Cli.Commands;
+
+/// <summary><c>tandem evaluate --model DIR --data FILE [--beams N] [--max-new-tokens N] [--lowercase]</c>.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model", "-m") { Description = "model folder", Required = true };
+        var data = new Option<FileInfo>("--data", "-d") { Description = "pairs file (.jsonl, .tsv, .csv)", Required = true };
+        var beams = new Option<int>("--beams") { Description = "beam count", DefaultValueFactory = _ => 1 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "longest output", DefaultValueFactory = _ => 128 };
+        var limit = new Option<int>("--limit") { Description = "evaluate at most N examples (0 = all)" };
+        var lower = new Option<bool>("--lowercase") { Description = "lower-case before BLEU" };
+        var source = new Option<string>("--source-field") { Description = "source field", DefaultValueFactory = _ => "source" };
+        var target = new Option<string>("--target-field") { Description = "target field", DefaultValueFactory = _ => "target" };
+        var command = new Command("evaluate", "generate for a data file and print exact match, token accuracy and BLEU")
+            { model, data, beams, maxNew, limit, lower, source, target };
+        command.SetAction(parse =>
+        {
+            var result = ModelEvaluation.Run(parse.GetValue(model)!.FullName, parse.GetValue(data)!.FullName, new ModelEvaluationOptions
+            {
+                NumBeams = parse.GetValue(beams), MaxNewTokens = parse.GetValue(maxNew), MaxExamples = parse.GetValue(limit),
+                Lowercase = parse.GetValue(lower), SourceField = parse.GetValue(source)!, TargetField = parse.GetValue(target)!,
+            });
+            Console.WriteLine($"{result.Examples} examples: {result}");
+            if (result.Bleu is { } b) Console.WriteLine($"{b}\n{b.Signature}");
+            return 0;
+        });
+        return command;
+    }
+}

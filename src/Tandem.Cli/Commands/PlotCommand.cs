@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Tandem.Training;
+
+namespace Tandem.Cli.Commands;
+
+/// <summary><c>tandem plot RUN_DIR</c>: PNG plots of loss and dev metrics from metrics.jsonl.</summary>
+internal static class PlotCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<DirectoryInfo>("run-dir") { Description = "a training run folder" };
+        var command = new Command("plot", "write loss.png and dev_metrics.png for a training run") { run };
+        command.SetAction(parse =>
+        {
+            foreach (var png in RunPlots.Write(parse.GetValue(run)!.FullName)) Console.WriteLine(png);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Tandem.Evaluation;
+
+/// <summary>What an evaluation measured. Metrics that were not computed are null.</summary>
+public sealed class EvaluationResult
+{
+    /// <summary>Mean teacher-forced cross-entropy per target token.</summary>
+    public double? Loss { get; init; }
+    /// <summary>Fraction of generated outputs equal to the reference (token ids, special tokens removed).</summary>
+    public double? ExactMatch { get; init; }
+    /// <summary>Position-wise agreement of generated and reference ids.</summary>
+    public double? TokenAccuracy { get; init; }
+    /// <summary>Corpus BLEU of the decoded outputs against the reference texts.</summary>
+    public BleuScore? Bleu { get; init; }
+    /// <summary>Examples evaluated by generation.</summary>
+    public int Examples { get; init; }
+    /// <summary>Decoded predictions, in example order (when generation ran).</summary>
+    public IReadOnlyList<string> Predictions { get; init; } = [];
+
+    /// <summary>A metric by name: loss, exact_match, token_accuracy or bleu; null when not computed.</summary>
+    public double? Get(string name) => name switch
+    {
+        "loss" => Loss,
+        "exact_match" => ExactMatch,
+        "token_accuracy" => TokenAccuracy,
+        "bleu" => Bleu?.Score,
+        _ => throw new TandemException($"unknown metric '{name}' (loss, exact_match, token_accuracy, bleu)"),
+    };
+
+    /// <summary>Every computed metric by name.</summary>
+    public Dictionary<string, double> ToDictionary()
+    {
+        var d = new Dictionary<string, double>();
+        foreach (var name in MetricNames) if (Get(name) is { } v) d[name] = v;
+        return d;
+    }
+
+    /// <summary>The metric names <see cref="Get"/> knows.</summary>
+    public static readonly string[] MetricNames = ["loss", "exact_match", "token_accuracy", "bleu"];
+
+    /// <summary>Whether larger is better for a metric (false only for loss).</summary>
+    public static bool HigherIsBetter(string name) => name != "loss";
+
+    /// <summary>One line, e.g. <c>loss 0.412 · exact_match 96.0% · token_accuracy 98.1% · BLEU 91.23</c>.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        var c = CultureInfo.InvariantCulture;
+        if (Loss is { } l) parts.Add(string.Create(c, $"loss {l:F4}"));
+        if (ExactMatch is { } e) parts.Add(string.Create(c, $"exact_match {100 * e:F1}%"));
+        if (TokenAccuracy is { } t) parts.Add(string.Create(c, $"token_accuracy {100 * t:F1}%"));
+        if (Bleu is { } b) parts.Add(string.Create(c, $"BLEU {b.Score:F2} ({b.Signature})"));
+        return string.Join(" · ", parts);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using TorchSharp;
+using Tandem.Evaluation;
+using Tandem.Modeling;
+
+namespace Tandem.Training;
+
+/// <summary>
+/// The checkpoints of a run, <c>RUN/checkpoints/step-NNNNNNN/</c>: a transformers-compatible model folder plus
+/// <c>optimizer.bin</c> and <c>trainer_state.json</c>. A checkpoint is written into a hidden temporary folder and
+/// renamed into place only when complete, so a crash at any moment leaves every earlier checkpoint whole;
+/// leftovers of an interrupted save are removed on the next save.
+/// </summary>
+internal sealed class CheckpointStore(string runDir)
+{
+    public const string OptimizerFile = "optimizer.bin";
+    const string Prefix = "step-";
+
+    public string Root { get; } = Path.Combine(runDir, "checkpoints");
+
+    /// <summary>Test hook: called with the temporary folder just before it is renamed into place.</summary>
+    internal Action<string>? BeforeCommit { get; set; }
+
+    /// <summary>Complete checkpoints, oldest first.</summary>
+    public List<(int Step, string Dir)> List()
+    {
+        if (!Directory.Exists(Root)) return [];
+        return Directory.EnumerateDirectories(Root, Prefix + "*")
+            .Select(d => (Ok: int.TryParse(Path.GetFileName(d)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var s), Step: s, Dir: d))
+            .Where(x => x.Ok && File.Exists(Path.Combine(x.Dir, TrainerState.FileName)))
+            .OrderBy(x => x.Step).Select(x => (x.Step, x.Dir)).ToList();
+    }
+
+    /// <summary>The newest complete checkpoint, or null.</summary>
+    public string? Latest() => List() is { Count: > 0 } l ? l[^1].Dir : null;
+
+    public string Save(ISeq2SeqModel model, torch.optim.Optimizer optimizer, TrainerState state)
+    {
+        Directory.CreateDirectory(Root);
+        foreach (var stale in Directory.EnumerateDirectories(Root, ".tmp-*").Concat(Directory.EnumerateDirectories(Root, ".trash-*")))
+            Directory.Delete(stale, recursive: true);
+        var name = Prefix + state.Step.ToString("D7", CultureInfo.InvariantCulture);
+        var tmp = Path.Combine(Root, ".tmp-" + name);
+        var final = Path.Combine(Root, name);
+        model.SavePretrained(tmp);
+        using (var stream = File.Create(Path.Combine(tmp, OptimizerFile)))
+        using (var writer = new BinaryWriter(stream))
+        {
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+        }
+        state.Save(tmp);                           // last: its presence marks a complete checkpoint
+        AtomicFile.FlushFolder(tmp);
+        BeforeCommit?.Invoke(tmp);
+        if (Directory.Exists(final)) Remove(final);
+        Directory.Move(tmp, final);
+        return final;
+    }
+
+    public static void LoadOptimizer(string dir, torch.optim.Optimizer optimizer)
+    {
+        var path = Path.Combine(dir, OptimizerFile);
+        if (!File.Exists(path)) throw new TandemException($"{path}: missing optimizer state; cannot resume exactly");
+        using var reader = new BinaryReader(File.OpenRead(path));
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
+    }
+
+    /// <summary>Keeps the <paramref name="keepLast"/> newest checkpoints and the <paramref name="keepBest"/> best
+    /// by <paramref name="metric"/>; deletes the rest (renamed aside first, so none is ever seen half-deleted).</summary>
+    public void Rotate(int keepLast, int keepBest, string metric)
+    {
+        var all = List();
+        var keep = new HashSet<string>(all.TakeLast(keepLast).Select(c => c.Dir));
+        bool higher = EvaluationResult.HigherIsBetter(metric);
+        var scored = all.Select(c => (c.Dir, Value: TrainerState.Load(c.Dir).Metrics?.GetValueOrDefault(metric, double.NaN) ?? double.NaN))
+            .Where(c => !double.IsNaN(c.Value));
+        scored = higher ? scored.OrderByDescending(c => c.Value) : scored.OrderBy(c => c.Value);
+        keep.UnionWith(scored.Take(keepBest).Select(c => c.Dir));
+        foreach (var (_, dir) in all)
+            if (!keep.Contains(dir)) Remove(dir);
+    }
+
+    /// <summary>The best checkpoint by <paramref name="metric"/>, or null.</summary>
+    public string? Best(string metric)
+    {
+        bool higher = EvaluationResult.HigherIsBetter(metric);
+        var scored = List().Select(c => (c.Dir, Value: TrainerState.Load(c.Dir).Metrics?.GetValueOrDefault(metric, double.NaN) ?? double.NaN))
+            .Where(c => !double.IsNaN(c.Value)).ToList();
+        if (scored.Count == 0) return null;
+        return (higher ? scored.MaxBy(c => c.Value) : scored.MinBy(c => c.Value)).Dir;
+    }
+
+    void Remove(string dir)
+    {
+        var trash = Path.Combine(Root, ".trash-" + Path.GetFileName(dir) + "-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.Move(dir, trash);
+        Directory.Delete(trash, recursive: true);
+    }
+}

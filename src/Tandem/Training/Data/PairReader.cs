@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Tandem.Training.Data;
+
+/// <summary>Reads (source, target) pairs from JSON lines, TSV or CSV files; errors name the file and line.</summary>
+public static class PairReader
+{
+    /// <summary>Reads every pair of <paramref name="path"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format">Layout; <see cref="PairFormat.Auto"/> follows the extension.</param>
+    /// <param name="sourceField">Name of the source field (JSON key or header column).</param>
+    /// <param name="targetField">Name of the target field.</param>
+    public static List<TextPair> Read(string path, PairFormat format = PairFormat.Auto, string sourceField = "source", string targetField = "target")
+    {
+        if (!File.Exists(path)) throw new TandemException($"{path}: data file not found");
+        format = format == PairFormat.Auto ? FromExtension(path) : format;
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        return format switch
+        {
+            PairFormat.JsonLines => ReadJsonLines(reader, path, sourceField, targetField),
+            PairFormat.Tsv => ReadDelimited(TsvRows(reader), path, sourceField, targetField, headerOptional: true),
+            _ => ReadDelimited(CsvParser.Rows(reader, path), path, sourceField, targetField, headerOptional: false),
+        };
+    }
+
+    /// <summary>The format an extension implies.</summary>
+    public static PairFormat FromExtension(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".jsonl" or ".json" or ".ndjson" => PairFormat.JsonLines,
+        ".tsv" or ".tab" => PairFormat.Tsv,
+        ".csv" => PairFormat.Csv,
+        var e => throw new TandemException($"{path}: cannot tell the data format from the extension '{e}' (use .jsonl, .tsv or .csv, or set data.format)"),
+    };
+
+    static List<TextPair> ReadJsonLines(StreamReader reader, string path, string src, string tgt)
+    {
+        var pairs = new List<TextPair>();
+        int lineNo = 0;
+        for (string? line; (line = reader.ReadLine()) is not null;)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                pairs.Add(new TextPair(Field(doc.RootElement, src, path, lineNo), Field(doc.RootElement, tgt, path, lineNo)));
+            }
+            catch (JsonException e) { throw new TandemException($"{path}:{lineNo}: invalid JSON ({e.Message.Split('\n')[0]})", e); }
+        }
+        return pairs;
+    }
+
+    static string Field(JsonElement obj, string name, string path, int line)
+    {
+        if (obj.ValueKind != JsonValueKind.Object) throw new TandemException($"{path}:{line}: expected a JSON object");
+        if (!obj.TryGetProperty(name, out var v)) throw new TandemException($"{path}:{line}: no \"{name}\" field");
+        return v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText();
+    }
+
+    static IEnumerable<(int Line, string[] Cells)> TsvRows(StreamReader reader)
+    {
+        int lineNo = 0;
+        for (string? line; (line = reader.ReadLine()) is not null;)
+        {
+            lineNo++;
+            if (line.Length > 0) yield return (lineNo, line.Split('\t'));
+        }
+    }
+
+    static List<TextPair> ReadDelimited(IEnumerable<(int Line, string[] Cells)> rows, string path, string src, string tgt, bool headerOptional)
+    {
+        var pairs = new List<TextPair>();
+        int si = 0, ti = 1;
+        bool first = true;
+        foreach (var (line, cells) in rows)
+        {
+            if (first)
+            {
+                first = false;
+                int hs = Array.IndexOf(cells, src), ht = Array.IndexOf(cells, tgt);
+                if (hs >= 0 && ht >= 0) { (si, ti) = (hs, ht); continue; }
+                if (!headerOptional)
+                    throw new TandemException($"{path}:{line}: the header must name the columns \"{src}\" and \"{tgt}\"");
+            }
+            int need = Math.Max(si, ti) + 1;
+            if (cells.Length < need) throw new TandemException($"{path}:{line}: expected at least {need} columns, found {cells.Length}");
+            pairs.Add(new TextPair(cells[si], cells[ti]));
+        }
+        return pairs;
+    }
+}

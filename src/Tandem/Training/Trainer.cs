@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using TorchSharp;
+using Tandem.Evaluation;
+using Tandem.Generation;
+using Tandem.Modeling;
+using Tandem.Training.Data;
+using static TorchSharp.torch;
+
+namespace Tandem.Training;
+
+/// <summary>Fine-tunes a seq2seq model as a <see cref="TrainConfig"/> says: AdamW with warm-up and decay, gradient
+/// clipping and accumulation, evaluation with early stopping, atomic checkpoints and exact resume.</summary>
+public static class Trainer
+{
+    /// <summary>Runs (or resumes) training. Deterministic: the same config and seed give the same loss curve, and a
+    /// run interrupted after a checkpoint and resumed ends with the same weights as an uninterrupted one.</summary>
+    /// <exception cref="TandemException">Bad data or model, a non-finite loss (naming the step and the last good
+    /// checkpoint), or running out of memory (suggesting a smaller <c>batching.max_tokens</c>).</exception>
+    public static TrainResult Run(TrainConfig config, TrainOptions? options = null)
+    {
+        options ??= new TrainOptions();
+        var log = options.Log ?? (_ => { });
+        var runDir = Path.GetFullPath(config.Output.Dir);
+        Directory.CreateDirectory(runDir);
+        var store = new CheckpointStore(runDir) { BeforeCommit = options.BeforeCheckpointCommit };
+        string? resumeDir = null;
+        if (options.Resume)
+        {
+            resumeDir = store.Latest();
+            log(resumeDir is null ? "no checkpoint to resume from; starting from the beginning" : $"resuming from {resumeDir}");
+        }
+        else if (store.List().Count > 0)
+            throw new TandemException($"output.dir: {runDir} already has checkpoints; resume it (--resume) or choose another folder");
+        TrainConfigLoader.Save(config, runDir);
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        torch.manual_seed(config.Seed);
+
+        var resumed = resumeDir is null ? null : TrainerState.Load(resumeDir);
+        var setup = ModelSetup.Load(config.Model, resumeDir, resumed?.NewKeys);
+        foreach (var line in setup.Report) log(line);
+        using var model = setup.Model;
+        var data = RunData.Load(config, setup.Tokenizer, runDir, log);
+        int stepsPerEpoch = Math.Max(1, (data.BatchCount(config, 0) + config.Batching.AccumulationSteps - 1) / config.Batching.AccumulationSteps);
+        int total = config.Schedule.MaxSteps > 0 ? config.Schedule.MaxSteps : config.Schedule.Epochs * stepsPerEpoch;
+        var schedule = LearningRateSchedule.From(config.Schedule, total);
+        using var opt = OptimizerSetup.Create(model, config.Optimizer, setup.NewKeys);
+        var state = resumed ?? new TrainerState { TotalSteps = total, Metric = config.Evaluation.Metric, NewKeys = [.. setup.NewKeys.Order()] };
+        if (resumed is not null)
+        {
+            CheckpointStore.LoadOptimizer(resumeDir!, opt.Optimizer);
+            using var rng = torch.tensor(Convert.FromBase64String(resumed.RngState), ScalarType.Byte);
+            torch.set_rng_state(rng);
+            MetricsLog.TruncateAfter(runDir, resumed.Step);
+        }
+        else File.Delete(Path.Combine(runDir, MetricsLog.FileName));
+
+        var loop = new TrainingLoop(config, model, setup.Tokenizer, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir };
+        var result = loop.Run(total);
+        if (config.Output.Plots)
+        {
+            try { foreach (var png in RunPlots.Write(runDir)) log($"plot: {png}"); }
+            catch (Exception e) when (e is not OutOfMemoryException) { log($"plots skipped: {e.Message}"); }
+        }
+        return result;
+    }
+
+    /// <summary>The generation options evaluation uses: the model's special ids with the config's beams and length.</summary>
+    internal static GenerationConfig EvalGeneration(ISeq2SeqModel model, EvaluationSection e) => new()
+    {
+        DecoderStartTokenId = model.SpecialIds.DecoderStart,
+        PadTokenId = model.SpecialIds.Pad,
+        EosTokenId = model.SpecialIds.Eos is { } eos ? [eos] : null,
+        NumBeams = e.NumBeams,
+        MaxNewTokens = e.MaxNewTokens,
+    };
+
+    internal static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("can't allocate", StringComparison.OrdinalIgnoreCase);
+
+    internal static string RngState() { using var s = torch.get_rng_state(); return Convert.ToBase64String(s.data<byte>().ToArray()); }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp;
+using Tandem.Evaluation;
+using Tandem.Modeling;
+using Tandem.Tokenization;
+using Tandem.Training.Data;
+using static TorchSharp.torch;
+
+namespace Tandem.Training;
+
+/// <summary>The step loop of <see cref="Trainer"/>: accumulation, clipping, schedule, evaluation, checkpoints.</summary>
+internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, WordPieceTokenizer tokenizer, RunData data,
+    OptimizerSetup opt, LearningRateSchedule schedule, TrainerState state, CheckpointStore store, TrainOptions options, string runDir)
+{
+    public string? LastGood { get; set; }
+    readonly List<double> _losses = [];
+    readonly Action<string> _log = options.Log ?? (_ => { });
+
+    public TrainResult Run(int total)
+    {
+        state.TotalSteps = total;
+        var batches = data.Batches(config, state.Epoch);
+        var clock = Stopwatch.StartNew();
+        var window = new Queue<(double Seconds, long Tokens)>();
+        EvaluationResult? lastEval = null;
+        bool early = false, cancelled = false;
+        int lastSaved = state.Step, logCount = 0;
+        double logLoss = 0;
+        model.Module.train();
+        while (state.Step < total && !early && !cancelled)
+        {
+            var group = new List<int[]>();
+            for (int a = 0; a < config.Batching.AccumulationSteps && state.BatchInEpoch + a < batches.Count; a++)
+                group.Add(batches[state.BatchInEpoch + a]);
+            long tokens = group.Sum(rows => rows.Sum(i => (long)data.Train[i].Labels.Length));
+            double start = clock.Elapsed.TotalSeconds;
+            double? loss = Step(group, tokens);
+            state.BatchInEpoch += group.Count;
+            bool epochEnd = state.BatchInEpoch >= batches.Count;
+            if (epochEnd)
+            {
+                state.Epoch++;
+                state.BatchInEpoch = 0;
+                batches = data.Batches(config, state.Epoch);
+            }
+            if (loss is null) continue;
+            _losses.Add(loss.Value);
+            window.Enqueue((clock.Elapsed.TotalSeconds - start, tokens));
+            if (window.Count > 20) window.Dequeue();
+            double secs = window.Sum(w => w.Seconds), tokPerSec = secs > 0 ? window.Sum(w => w.Tokens) / secs : 0;
+            double lr = config.Optimizer.Lr * schedule.Factor(state.Step - 1);
+            double epochPos = state.Epoch + (double)state.BatchInEpoch / Math.Max(1, batches.Count) + 1;
+            options.Progress?.Report(new TrainProgress(state.Step, total, epochPos, loss.Value, lr, tokPerSec,
+                TimeSpan.FromSeconds(secs / window.Count * (total - state.Step))));
+            logLoss += loss.Value;
+            logCount++;
+            if (state.Step % config.Output.LogEverySteps == 0 || state.Step == total)
+            {
+                MetricsLog.Append(runDir, new Dictionary<string, object?>
+                {
+                    ["step"] = state.Step, ["split"] = "train", ["epoch"] = Math.Round(epochPos, 4), ["loss"] = logLoss / logCount,
+                    ["lr"] = lr, ["tokens_per_s"] = Math.Round(tokPerSec, 1),
+                });
+                (logLoss, logCount) = (0, 0);
+            }
+            bool evaluate = data.Dev is not null && (config.Evaluation.EverySteps > 0 ? state.Step % config.Evaluation.EverySteps == 0 : epochEnd)
+                            || data.Dev is not null && state.Step == total;
+            state.Metrics = null;
+            if (evaluate) { lastEval = Evaluate(); early = config.Evaluation.Patience > 0 && state.EvalsWithoutImprovement >= config.Evaluation.Patience; }
+            cancelled = options.Cancellation.IsCancellationRequested;
+            bool save = evaluate || state.Step == total || early || cancelled
+                        || config.Output.SaveEverySteps > 0 && state.Step % config.Output.SaveEverySteps == 0;
+            if (save && state.Step != lastSaved) { Save(); lastSaved = state.Step; }
+        }
+        if (early) _log($"early stopping at step {state.Step}: no improvement of {config.Evaluation.Metric} in {config.Evaluation.Patience} evaluations (best {state.BestValue:G5} at step {state.BestStep})");
+        return new TrainResult
+        {
+            RunDir = runDir, Steps = state.Step, LossCurve = _losses, LastCheckpoint = store.Latest(),
+            BestCheckpoint = store.Best(config.Evaluation.Metric) ?? store.Latest(), LastEvaluation = lastEval,
+            StoppedEarly = early, Cancelled = cancelled,
+        };
+    }
+
+    /// <summary>One optimizer step over the accumulated batches; null when a non-finite loss made it skip.</summary>
+    double? Step(List<int[]> group, long tokens)
+    {
+        opt.Optimizer.zero_grad();
+        double lossSum = 0;
+        try
+        {
+            foreach (var rows in group)
+            {
+                using var scope = NewDisposeScope();
+                var batch = Seq2SeqBatch.Collate(data.Train, rows, tokenizer.PadTokenId);
+                using var output = model.Forward(new Seq2SeqInput
+                {
+                    InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, Labels = batch.Labels,
+                    LabelSmoothing = config.Optimizer.LabelSmoothing,
+                });
+                double value = output.Loss!.item<float>();
+                if (!double.IsFinite(value))
+                {
+                    if (!config.Optimizer.SkipNonFinite)
+                        throw new TandemException($"step {state.Step + 1}: the training loss is {value}; stopping. Last good checkpoint: " +
+                            $"{LastGood ?? "none"}. Lower optimizer.lr, or set optimizer.skip_nonfinite=true to skip such batches.");
+                    _log($"step {state.Step + 1}: loss is {value}; batch skipped (optimizer.skip_nonfinite)");
+                    opt.Optimizer.zero_grad();
+                    return null;
+                }
+                double weight = (double)batch.TargetTokens / tokens;
+                (output.Loss! * weight).backward();
+                lossSum += value * weight;
+            }
+            opt.SetFactor(schedule.Factor(state.Step));
+            if (config.Optimizer.MaxGradNorm > 0) nn.utils.clip_grad_norm_(opt.Trainable, config.Optimizer.MaxGradNorm);
+            opt.Optimizer.step();
+        }
+        catch (Exception e) when (e is not TandemException && Trainer.IsOutOfMemory(e))
+        {
+            throw new TandemException($"step {state.Step + 1}: out of memory with batching.max_tokens={config.Batching.MaxTokens}; " +
+                $"try a smaller budget (e.g. --set batching.max_tokens={config.Batching.MaxTokens / 2}) with batching.accumulation_steps to keep the effective batch. " +
+                $"Last good checkpoint: {LastGood ?? "none"}", e);
+        }
+        state.Step++;
+        return lossSum;
+    }
+
+    EvaluationResult Evaluate()
+    {
+        var e = config.Evaluation;
+        var result = Evaluator.Evaluate(model, tokenizer, data.Dev!, data.DevReferences!, new EvaluateOptions
+        {
+            Generate = e.Generate, Generation = Trainer.EvalGeneration(model, e), MaxTokens = config.Batching.MaxTokens,
+            MaxExamples = e.MaxExamples, Lowercase = e.Lowercase,
+        });
+        model.Module.train();
+        state.Metrics = result.ToDictionary();
+        var value = result.Get(e.Metric) ?? double.NaN;
+        bool better = state.BestValue is not { } best || (EvaluationResult.HigherIsBetter(e.Metric) ? value > best : value < best);
+        if (better) { state.BestValue = value; state.BestStep = state.Step; state.EvalsWithoutImprovement = 0; }
+        else state.EvalsWithoutImprovement++;
+        var record = new Dictionary<string, object?> { ["step"] = state.Step, ["split"] = config.Data.EvalSplit };
+        foreach (var (k, v) in state.Metrics) record[k] = v;
+        MetricsLog.Append(runDir, record);
+        _log(string.Create(CultureInfo.InvariantCulture,
+            $"eval @ step {state.Step} ({config.Data.EvalSplit}): {result}{(better ? " · new best" : $" · best {state.BestValue:G5} @ {state.BestStep}")}"));
+        return result;
+    }
+
+    void Save()
+    {
+        state.RngState = Trainer.RngState();
+        state.LrFactor = schedule.Factor(state.Step);
+        var dir = store.Save(model, opt.Optimizer, state);
+        store.Rotate(config.Output.KeepLast, config.Output.KeepBest, config.Evaluation.Metric);
+        LastGood = dir;
+        _log($"checkpoint: {dir}");
+    }
+}

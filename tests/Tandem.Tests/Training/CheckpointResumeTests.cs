@@ -1,0 +1,108 @@
+using Tandem.Tests.TestSupport;
+using Tandem.Training;
+using TorchSharp;
+
+namespace Tandem.Tests.Training;
+
+public class CheckpointResumeTests
+{
+    static readonly string[] Small =
+    [
+        "schedule.max_steps=12", "schedule.warmup_steps=3", "evaluation.every_steps=6", "evaluation.max_examples=8",
+        "output.save_every_steps=6", "output.keep_last=3", "batching.max_tokens=300", "batching.accumulation_steps=2",
+    ];
+
+    static TempDir Setup()
+    {
+        var tmp = Paths.TempDir();
+        TinyTask.Write(tmp.Path, trainCount: 200, devCount: 8, hidden: 32, dropout: 0.1);
+        return tmp;
+    }
+
+    static Dictionary<string, float[]> Weights(string checkpoint)
+    {
+        using var model = Tandem.Modeling.Seq2SeqModels.FromPretrained(checkpoint);
+        return model.Module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void SameConfigAndSeedGiveTheSameLossCurve()
+    {
+        using var tmp = Setup();
+        var a = Trainer.Run(TinyTask.Config(tmp.Path, "a", Small));
+        var b = Trainer.Run(TinyTask.Config(tmp.Path, "b", Small));
+        Assert.Equal(12, a.LossCurve.Count);
+        Assert.Equal(a.LossCurve, b.LossCurve);
+        var c = Trainer.Run(TinyTask.Config(tmp.Path, "c", [.. Small, "seed=2"]));
+        Assert.NotEqual(a.LossCurve, c.LossCurve);
+    }
+
+    [Fact]
+    public void InterruptedThenResumedEndsWithTheSameWeights()
+    {
+        using var tmp = Setup();
+        var straight = Trainer.Run(TinyTask.Config(tmp.Path, "straight", Small));
+
+        using var cts = new CancellationTokenSource();
+        var first = Trainer.Run(TinyTask.Config(tmp.Path, "split", Small), new TrainOptions
+        {
+            Cancellation = cts.Token,
+            Progress = new Stopper(6, cts),
+        });
+        Assert.True(first.Cancelled);
+        Assert.Equal(6, first.Steps);
+        var second = Trainer.Run(TinyTask.Config(tmp.Path, "split", Small), new TrainOptions { Resume = true });
+        Assert.Equal(12, second.Steps);
+        Assert.Equal(straight.LossCurve.Skip(6), second.LossCurve);
+
+        var w1 = Weights(straight.LastCheckpoint!);
+        var w2 = Weights(second.LastCheckpoint!);
+        Assert.Equal(w1.Keys.Order(), w2.Keys.Order());
+        foreach (var (k, v) in w1)
+            for (int i = 0; i < v.Length; i++)
+                Assert.True(Math.Abs(v[i] - w2[k][i]) <= 1e-6, $"{k}[{i}]: {v[i]} vs {w2[k][i]}");
+    }
+
+    [Fact]
+    public void FailureDuringSaveLeavesThePreviousCheckpointWhole()
+    {
+        using var tmp = Setup();
+        int saves = 0;
+        var ex = Assert.Throws<IOException>(() => Trainer.Run(TinyTask.Config(tmp.Path, "crash", Small), new TrainOptions
+        {
+            BeforeCheckpointCommit = dir =>
+            {
+                if (++saves == 2)
+                {
+                    File.WriteAllText(Path.Combine(dir, "model.safetensors"), "truncated");   // a half-written file
+                    throw new IOException("injected failure");
+                }
+            },
+        }));
+        Assert.Equal("injected failure", ex.Message);
+        var store = new CheckpointStore(Path.Combine(tmp.Path, "crash"));
+        var latest = store.Latest();
+        Assert.EndsWith("step-0000006", latest);
+        Assert.NotEmpty(Weights(latest!));
+        var state = TrainerState.Load(latest!);
+        Assert.Equal(6, state.Step);
+        // and the run resumes from it, cleaning the leftover temporary folder
+        var resumed = Trainer.Run(TinyTask.Config(tmp.Path, "crash", Small), new TrainOptions { Resume = true });
+        Assert.Equal(12, resumed.Steps);
+        Assert.Empty(Directory.GetDirectories(store.Root, ".tmp-*"));
+    }
+
+    [Fact]
+    public void FreshRunRefusesAFolderWithCheckpoints()
+    {
+        using var tmp = Setup();
+        Trainer.Run(TinyTask.Config(tmp.Path, "r", [.. Small, "schedule.max_steps=2", "evaluation.generate=false", "evaluation.metric=loss"]));
+        var e = Assert.Throws<Tandem.TandemException>(() => Trainer.Run(TinyTask.Config(tmp.Path, "r", [.. Small, "schedule.max_steps=2"])));
+        Assert.Contains("output.dir", e.Message);
+    }
+
+    sealed class Stopper(int step, CancellationTokenSource cts) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress p) { if (p.Step == step) cts.Cancel(); }
+    }
+}

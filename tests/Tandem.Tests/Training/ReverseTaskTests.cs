@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using Tandem.Tests.TestSupport;
+using Tandem.Training;
+
+namespace Tandem.Tests.Training;
+
+public class ReverseTaskTests
+{
+    [Fact]
+    public void TinyBert2BertLearnsToReverseSequences()
+    {
+        using var tmp = Paths.TempDir();
+        TinyTask.Write(tmp.Path);
+        var config = TinyTask.Config(tmp.Path, "run", "evaluation.every_steps=400");
+        var lines = new List<string>();
+        var clock = Stopwatch.StartNew();
+        var result = Trainer.Run(config, new TrainOptions { Log = l => lines.Add($"{clock.Elapsed.TotalSeconds:F1}s {l}"), Progress = new Progress(lines, clock) });
+        clock.Stop();
+        var em = result.LastEvaluation!.ExactMatch!.Value;
+        Assert.True(em >= 0.95, $"exact match {em:P1} after {result.Steps} steps in {clock.Elapsed.TotalSeconds:F0}s\n{string.Join("\n", lines)}");
+        Assert.True(clock.Elapsed.TotalSeconds < 60, $"took {clock.Elapsed.TotalSeconds:F0}s\n{string.Join("\n", lines)}");
+        Assert.True(File.Exists(Path.Combine(result.RunDir, "config.resolved.json")));
+        Assert.True(File.Exists(Path.Combine(result.RunDir, "metrics.jsonl")));
+        Assert.NotNull(result.BestCheckpoint);
+    }
+
+    sealed class Progress(List<string> lines, Stopwatch clock) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress p) { if (p.Step % 50 == 0) lines.Add($"{clock.Elapsed.TotalSeconds:F1}s {p}"); }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Tandem.Training;
+
+namespace Tandem.Tests.Training;
+
+/// <summary>A tiny random BERT2BERT on a letters vocabulary, and the sequence-reversal task.</summary>
+internal static class TinyTask
+{
+    public static readonly string[] Letters = "a b c d e f g h i j k l m n o p".Split(' ');
+
+    /// <summary>Writes vocab.txt, the two BERT configs and train/dev data into <paramref name="dir"/>.</summary>
+    public static void Write(string dir, int trainCount = 1500, int devCount = 100, int hidden = 64, double dropout = 0.0)
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "tok"));
+        File.WriteAllLines(Path.Combine(dir, "tok", "vocab.txt"), ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", .. Letters]);
+        var bert = new Dictionary<string, object>
+        {
+            ["model_type"] = "bert", ["vocab_size"] = 5 + Letters.Length, ["hidden_size"] = hidden, ["num_hidden_layers"] = 2,
+            ["num_attention_heads"] = 4, ["intermediate_size"] = hidden * 2, ["max_position_embeddings"] = 32,
+            ["hidden_dropout_prob"] = dropout, ["attention_probs_dropout_prob"] = dropout, ["pad_token_id"] = 0,
+        };
+        File.WriteAllText(Path.Combine(dir, "bert.json"), JsonSerializer.Serialize(bert));
+        var rng = new Random(7);
+        WriteSplit(Path.Combine(dir, "train.jsonl"), trainCount, rng);
+        WriteSplit(Path.Combine(dir, "dev.jsonl"), devCount, rng);
+    }
+
+    static void WriteSplit(string path, int n, Random rng)
+    {
+        var lines = new List<string>();
+        for (int i = 0; i < n; i++)
+        {
+            var seq = Enumerable.Range(0, rng.Next(2, 7)).Select(_ => Letters[rng.Next(Letters.Length)]).ToArray();
+            lines.Add(JsonSerializer.Serialize(new { source = string.Join(' ', seq), target = string.Join(' ', seq.Reverse()) }));
+        }
+        File.WriteAllLines(path, lines);
+    }
+
+    public static TrainConfig Config(string dir, string runName, params string[] overrides)
+    {
+        var json = $$"""
+        {
+          "seed": 1, "threads": 2,
+          "model": { "encoder": "random:{{Esc(dir, "bert.json")}}", "decoder": "random:{{Esc(dir, "bert.json")}}", "tokenizer": "{{Esc(dir, "tok")}}" },
+          "data": { "splits": { "train": "{{Esc(dir, "train.jsonl")}}", "dev": "{{Esc(dir, "dev.jsonl")}}" }, "max_source_length": 16, "max_target_length": 16 },
+          "optimizer": { "lr": 3e-3, "weight_decay": 0.01, "max_grad_norm": 1.0 },
+          "schedule": { "max_steps": 400, "warmup_steps": 30, "decay": "linear" },
+          "batching": { "max_tokens": 1200 },
+          "evaluation": { "every_steps": 0, "metric": "exact_match", "max_new_tokens": 10 },
+          "output": { "dir": "{{Esc(dir, runName)}}", "plots": false, "log_every_steps": 50 }
+        }
+        """;
+        return TrainConfigLoader.Parse(json, overrides);
+    }
+
+    static string Esc(string dir, string name) => Path.Combine(dir, name).Replace("\\", "\\\\");
+}

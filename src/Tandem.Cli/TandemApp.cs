@@ -22,6 +22,9 @@ internal static class TandemApp
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(AskCommand.Create());
         return root;
     }

@@ -1,3 +1,4 @@
+using Tandem.Cli.Infrastructure;
 using System.CommandLine;
 using Tandem.Evaluation;
 
@@ -18,7 +19,7 @@ internal static class EvaluateCommand
         var target = new Option<string>("--target-field") { Description = "target field", DefaultValueFactory = _ => "target" };
         var command = new Command("evaluate", "generate for a data file and print exact match, token accuracy and BLEU")
             { model, data, beams, maxNew, limit, lower, source, target };
-        command.SetAction(parse =>
+        command.SetHandler(parse =>
         {
             var result = ModelEvaluation.Run(parse.GetValue(model)!.FullName, parse.GetValue(data)!.FullName, new ModelEvaluationOptions
             {

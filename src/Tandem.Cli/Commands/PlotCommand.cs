@@ -1,3 +1,4 @@
+using Tandem.Cli.Infrastructure;
 using System.CommandLine;
 using Tandem.Training;
 
@@ -10,7 +11,7 @@ internal static class PlotCommand
     {
         var run = new Argument<DirectoryInfo>("run-dir") { Description = "a training run folder" };
         var command = new Command("plot", "write loss.png and dev_metrics.png for a training run") { run };
-        command.SetAction(parse =>
+        command.SetHandler(parse =>
         {
             foreach (var png in RunPlots.Write(parse.GetValue(run)!.FullName)) Console.WriteLine(png);
             return 0;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Tandem.Cli.Infrastructure;
 using Tandem.Training;
 
 namespace Tandem.Cli.Commands;
@@ -13,7 +14,7 @@ internal static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "override a config value, e.g. optimizer.lr=3e-5 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var resume = new Option<bool>("--resume") { Description = "continue from the last checkpoint of output.dir" };
         var command = new Command("train", "fine-tune a seq2seq model") { config, set, resume };
-        command.SetAction(parse => Run(parse.GetValue(config)!.FullName, parse.GetValue(set) ?? [], parse.GetValue(resume)));
+        command.SetHandler(parse => Run(parse.GetValue(config)!.FullName, parse.GetValue(set) ?? [], parse.GetValue(resume)));
         return command;
     }
 
@@ -38,8 +39,9 @@ internal static class TrainCommand
                         Log = line => AnsiConsole.MarkupLine(Markup.Escape(line)),
                         Progress = new Progress<TrainProgress>(p =>
                         {
-                            task.MaxValue = p.TotalSteps;
-                            task.Value = p.Step;
+                            task.MaxValue = 1;
+                            task.Value = Math.Max((double)p.Step / Math.Max(1, p.TotalSteps),
+                                p.Budget is { } b ? p.Elapsed.TotalSeconds / b.TotalSeconds : 0);
                             task.Description = Markup.Escape(p.ToString());
                         }),
                     });

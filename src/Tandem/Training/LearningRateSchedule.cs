@@ -7,11 +7,14 @@ namespace Tandem.Training;
 public sealed record LearningRateSchedule(int WarmupSteps, int TotalSteps, string Decay)
 {
     /// <summary>The factor on the peak rate for the optimizer step that follows <paramref name="step"/> completed steps.</summary>
-    public double Factor(int step)
+    /// <param name="step">Completed optimizer steps.</param>
+    /// <param name="timeFraction">With a time budget, the part of it spent (0..1): the decay follows whichever of
+    /// steps and time is further along, so a time-limited run still ends at a low rate.</param>
+    public double Factor(int step, double timeFraction = 0)
     {
         if (step < WarmupSteps) return (double)step / Math.Max(1, WarmupSteps);
         if (Decay == "constant") return 1.0;
-        double progress = (double)(step - WarmupSteps) / Math.Max(1, TotalSteps - WarmupSteps);
+        double progress = Math.Max((double)(step - WarmupSteps) / Math.Max(1, TotalSteps - WarmupSteps), Math.Clamp(timeFraction, 0, 1));
         return Decay == "cosine"
             ? Math.Max(0.0, 0.5 * (1.0 + Math.Cos(Math.PI * progress)))
             : Math.Max(0.0, 1.0 - progress);

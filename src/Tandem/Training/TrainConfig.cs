@@ -96,6 +96,10 @@ public sealed class ScheduleSection
 {
     /// <summary>Optimizer steps; 0 = <see cref="Epochs"/> epochs.</summary>
     [JsonPropertyName("max_steps")] public int MaxSteps { get; set; }
+    /// <summary>Time budget in minutes (0 = none): training stops when it is spent (with a final evaluation and
+    /// checkpoint), and the learning-rate decay follows the spent fraction when that is ahead of the step count.
+    /// Runs with a time budget are not step-for-step reproducible.</summary>
+    [JsonPropertyName("max_minutes")] public double MaxMinutes { get; set; }
     /// <summary>Epochs when <see cref="MaxSteps"/> is 0.</summary>
     [JsonPropertyName("epochs")] public int Epochs { get; set; } = 3;
     /// <summary>Linear warm-up steps.</summary>

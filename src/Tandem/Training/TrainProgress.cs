@@ -12,9 +12,16 @@ namespace Tandem.Training;
 /// <param name="Eta">Estimated time left.</param>
 public sealed record TrainProgress(int Step, int TotalSteps, double Epoch, double Loss, double LearningRate, double TokensPerSecond, TimeSpan Eta)
 {
+    /// <summary>Training time spent so far (including before a resume).</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>The time budget, when the run has one.</summary>
+    public TimeSpan? Budget { get; init; }
+
     /// <summary>A plain one-line rendering.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"step {Step}/{TotalSteps} · epoch {Epoch:F2} · loss {Loss:F4} · lr {LearningRate:E2} · {TokensPerSecond:F0} tok/s · ETA {Format(Eta)}");
+        $"step {Step}/{TotalSteps} · epoch {Epoch:F2} · loss {Loss:F4} · lr {LearningRate:E2} · {TokensPerSecond:F0} tok/s · ") +
+        (Budget is { } b ? $"time {Format(Elapsed)}/{Format(b)} · " : "") + $"ETA {Format(Eta)}";
 
     /// <summary>h:mm:ss.</summary>
     public static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";

@@ -18,6 +18,8 @@ public sealed class TrainerState
     [JsonPropertyName("batch_in_epoch")] public int BatchInEpoch { get; set; }
     /// <summary>Total optimizer steps planned.</summary>
     [JsonPropertyName("total_steps")] public int TotalSteps { get; set; }
+    /// <summary>Training time spent before this process (seconds), for the time budget.</summary>
+    [JsonPropertyName("elapsed_seconds")] public double ElapsedSeconds { get; set; }
     /// <summary>Learning-rate factor of the next step (the scheduler's state; recomputed from the step).</summary>
     [JsonPropertyName("lr_factor")] public double LrFactor { get; set; }
     /// <summary>TorchSharp's CPU generator state (dropout), base64.</summary>

@@ -28,14 +28,19 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
         int lastSaved = state.Step, logCount = 0;
         double logLoss = 0;
         model.Module.train();
-        while (state.Step < total && !early && !cancelled)
+        double startElapsed = state.ElapsedSeconds, budget = config.Schedule.MaxMinutes * 60;
+        double TimeFraction() => budget > 0 ? (startElapsed + clock.Elapsed.TotalSeconds) / budget : 0;
+        bool outOfTime = false;
+        while (state.Step < total && !early && !cancelled && !outOfTime)
         {
             var group = new List<int[]>();
             for (int a = 0; a < config.Batching.AccumulationSteps && state.BatchInEpoch + a < batches.Count; a++)
                 group.Add(batches[state.BatchInEpoch + a]);
             long tokens = group.Sum(rows => rows.Sum(i => (long)data.Train[i].Labels.Length));
             double start = clock.Elapsed.TotalSeconds;
-            double? loss = Step(group, tokens);
+            double? loss = Step(group, tokens, TimeFraction());
+            state.ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds;
+            outOfTime = budget > 0 && state.ElapsedSeconds >= budget;
             state.BatchInEpoch += group.Count;
             bool epochEnd = state.BatchInEpoch >= batches.Count;
             if (epochEnd)
@@ -49,13 +54,20 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
             window.Enqueue((clock.Elapsed.TotalSeconds - start, tokens));
             if (window.Count > 20) window.Dequeue();
             double secs = window.Sum(w => w.Seconds), tokPerSec = secs > 0 ? window.Sum(w => w.Tokens) / secs : 0;
-            double lr = config.Optimizer.Lr * schedule.Factor(state.Step - 1);
+            double lr = config.Optimizer.Lr * schedule.Factor(state.Step - 1, TimeFraction());
+            var eta = budget > 0
+                ? TimeSpan.FromSeconds(Math.Max(0, Math.Min(budget - state.ElapsedSeconds, secs / window.Count * (total - state.Step))))
+                : TimeSpan.FromSeconds(secs / window.Count * (total - state.Step));
             double epochPos = state.Epoch + (double)state.BatchInEpoch / Math.Max(1, batches.Count) + 1;
-            options.Progress?.Report(new TrainProgress(state.Step, total, epochPos, loss.Value, lr, tokPerSec,
-                TimeSpan.FromSeconds(secs / window.Count * (total - state.Step))));
+            options.Progress?.Report(new TrainProgress(state.Step, total, epochPos, loss.Value, lr, tokPerSec, eta)
+            {
+                Elapsed = TimeSpan.FromSeconds(state.ElapsedSeconds),
+                Budget = budget > 0 ? TimeSpan.FromSeconds(budget) : null,
+            });
             logLoss += loss.Value;
             logCount++;
-            if (state.Step % config.Output.LogEverySteps == 0 || state.Step == total)
+            bool last = state.Step == total || outOfTime;
+            if (state.Step % config.Output.LogEverySteps == 0 || last)
             {
                 MetricsLog.Append(runDir, new Dictionary<string, object?>
                 {
@@ -65,14 +77,15 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
                 (logLoss, logCount) = (0, 0);
             }
             bool evaluate = data.Dev is not null && (config.Evaluation.EverySteps > 0 ? state.Step % config.Evaluation.EverySteps == 0 : epochEnd)
-                            || data.Dev is not null && state.Step == total;
+                            || data.Dev is not null && last;
             state.Metrics = null;
             if (evaluate) { lastEval = Evaluate(); early = config.Evaluation.Patience > 0 && state.EvalsWithoutImprovement >= config.Evaluation.Patience; }
             cancelled = options.Cancellation.IsCancellationRequested;
-            bool save = evaluate || state.Step == total || early || cancelled
+            bool save = evaluate || last || early || cancelled
                         || config.Output.SaveEverySteps > 0 && state.Step % config.Output.SaveEverySteps == 0;
             if (save && state.Step != lastSaved) { Save(); lastSaved = state.Step; }
         }
+        if (outOfTime) _log($"time budget of {config.Schedule.MaxMinutes:G4} minutes spent at step {state.Step} of {total}");
         if (early) _log($"early stopping at step {state.Step}: no improvement of {config.Evaluation.Metric} in {config.Evaluation.Patience} evaluations (best {state.BestValue:G5} at step {state.BestStep})");
         return new TrainResult
         {
@@ -83,7 +96,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
     }
 
     /// <summary>One optimizer step over the accumulated batches; null when a non-finite loss made it skip.</summary>
-    double? Step(List<int[]> group, long tokens)
+    double? Step(List<int[]> group, long tokens, double timeFraction)
     {
         opt.Optimizer.zero_grad();
         double lossSum = 0;
@@ -112,7 +125,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
                 (output.Loss! * weight).backward();
                 lossSum += value * weight;
             }
-            opt.SetFactor(schedule.Factor(state.Step));
+            opt.SetFactor(schedule.Factor(state.Step, timeFraction));
             if (config.Optimizer.MaxGradNorm > 0) nn.utils.clip_grad_norm_(opt.Trainable, config.Optimizer.MaxGradNorm);
             opt.Optimizer.step();
         }

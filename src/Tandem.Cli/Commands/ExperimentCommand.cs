@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Tandem.Cli.Infrastructure;
+using Tandem.Pipelines;
+using Tandem.Tasks.Sql;
+using Tandem.Tasks.Sql.Experiments;
+using Tandem.Training;
+
+namespace Tandem.Cli.Commands;
+
+/// <summary><c>tandem experiment geoquery</c>: fine-tune on GeoQuery, report test accuracy, answer a sample question.</summary>
+internal static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var variants = new Option<string>("--model") { Description = $"Variant(s), comma separated, or all: {string.Join(", ", ExperimentVariant.All.Select(v => v.Name))}", DefaultValueFactory = _ => "bert2bert" };
+        var split = new Option<string>("--split") { Description = "question (unseen questions) or query (unseen SQL structures)", DefaultValueFactory = _ => "question" };
+        var minutes = new Option<double>("--minutes") { Description = "Training time budget per model", DefaultValueFactory = _ => 20 };
+        var data = new Option<string?>("--data") { Description = "The text2sql-data folder (default: ../shared/data/text2sql-data or shared/data/text2sql-data)" };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-4 };
+        var beams = new Option<int>("--num-beams") { Description = "Beam width at test time", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+        var runDir = new Option<string>("--run-dir") { Description = "Where runs are written", DefaultValueFactory = _ => "runs/geoquery" };
+        var resultsDir = new Option<string>("--results-dir") { Description = "Result rows (one JSON file per row)", DefaultValueFactory = _ => "docs/results" };
+        var results = new Option<string>("--results") { Description = "The generated table", DefaultValueFactory = _ => "docs/RESULTS.md" };
+        var sample = new Option<string>("--sample") { Description = "A question to answer with the trained model", DefaultValueFactory = _ => "which state has the largest population ?" };
+        var geo = new Command("geoquery", "Fine-tune on GeoQuery (train; dev picks the checkpoint), report exact match and execution accuracy on test, answer a sample question")
+        {
+            variants, split, minutes, data, lr, beams, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
+        };
+        geo.SetHandler(parse =>
+        {
+            var dataDir = parse.GetValue(data) ?? FindData();
+            var kind = parse.GetValue(split) switch
+            {
+                "question" => Text2SqlSplitKind.Question,
+                "query" => Text2SqlSplitKind.Query,
+                var s => throw new TandemException($"--split must be question or query, got '{s}'"),
+            };
+            var names = parse.GetValue(variants)!;
+            var chosen = names == "all" ? ExperimentVariant.All : names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ExperimentVariant.Find).ToList();
+            ExperimentResult? last = null;
+            foreach (var v in chosen)
+            {
+                var options = new ExperimentOptions
+                {
+                    Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
+                    NumBeams = parse.GetValue(beams), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
+                    Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                };
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(v.TableName)}[/]: {Markup.Escape(v.Description)}; budget {options.Minutes:G4} min");
+                last = TrainWithProgress(options);
+                var row = last.Row;
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[bold]{Markup.Escape(row.Model)}[/] {Markup.Escape(row.Split)}: exact match [bold]{row.ExactMatch:P1}[/], execution accuracy [bold]{row.ExecutionAccuracy:P1}[/] ({row.Examples} questions, {row.Steps} steps, {row.WallSeconds / 60:F1} min)"));
+                AnsiConsole.MarkupLine($"results: {Markup.Escape(options.ResultsFile)}");
+            }
+            if (last is not null) AnswerSample(last, parse.GetValue(sample)!);
+            return 0;
+        });
+        return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo };
+    }
+
+    static ExperimentResult TrainWithProgress(ExperimentOptions options)
+    {
+        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            return GeoQueryExperiment.Run(options, new PlainProgressWriter(Console.Out, 10), Console.WriteLine);
+        ExperimentResult result = null!;
+        AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("preparing", maxValue: 1);
+                result = GeoQueryExperiment.Run(options, new Progress<TrainProgress>(p =>
+                {
+                    task.Value = Math.Min(1, Math.Max((double)p.Step / Math.Max(1, p.TotalSteps), p.Budget is { } b ? p.Elapsed.TotalSeconds / b.TotalSeconds : 0));
+                    task.Description = Markup.Escape(p.ToString());
+                }), line => AnsiConsole.MarkupLine(Markup.Escape(line)));
+                task.Value = 1;
+            });
+        return result;
+    }
+
+    static void AnswerSample(ExperimentResult result, string question)
+    {
+        using var pipeline = Seq2SeqPipeline.Load(result.ModelDir);
+        using var db = ReadOnlyDatabase.Open(result.DatabasePath);
+        var answer = SqlAsker.Ask(pipeline, db, [question], pipeline.Model.GenerationConfig, candidates: 4).Single();
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(question)}[/]");
+        AnsiConsole.MarkupLine($"[grey]SQL:[/] {Markup.Escape(answer.Sql)}");
+        if (!answer.Result.Succeeded) AnsiConsole.MarkupLine($"[red]{Markup.Escape(answer.Result.Error ?? "")}[/]");
+        else
+        {
+            var table = new Table().Border(TableBorder.Rounded);
+            foreach (var c in answer.Result.Columns) table.AddColumn(Markup.Escape(c));
+            foreach (var r in answer.Result.Rows.Take(10)) table.AddRow(r.Select(v => Markup.Escape(v?.ToString() ?? "NULL")).ToArray());
+            AnsiConsole.Write(table);
+        }
+        AnsiConsole.MarkupLine($"try: tandem ask --model {Markup.Escape(result.ModelDir)} --db {Markup.Escape(result.DatabasePath)} \"your question\"");
+    }
+
+    static string FindData()
+    {
+        foreach (var candidate in new[] { Path.Combine("..", "shared", "data", "text2sql-data"), Path.Combine("shared", "data", "text2sql-data") })
+            if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
+        throw new TandemException("text2sql-data not found: pass --data DIR (the folder with data/geography.json)");
+    }
+}

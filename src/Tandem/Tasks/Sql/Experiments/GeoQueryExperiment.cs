@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Tandem.Generation;
+using Tandem.Pipelines;
+using Tandem.Training;
+
+namespace Tandem.Tasks.Sql.Experiments;
+
+/// <summary>Options of one row of the GeoQuery experiment.</summary>
+public sealed class ExperimentOptions
+{
+    /// <summary>Model variant (<see cref="ExperimentVariant.All"/>).</summary>
+    public string Variant { get; init; } = "bert2bert";
+    /// <summary>question (new questions at test time) or query (new SQL structures at test time).</summary>
+    public Text2SqlSplitKind Split { get; init; } = Text2SqlSplitKind.Question;
+    /// <summary>The text2sql-data folder (with <c>data/geography.json</c> and <c>derived/geography-v4.sqlite</c>).</summary>
+    public required string DataDir { get; init; }
+    /// <summary>The pre-trained checkpoint the variants start from.</summary>
+    public string BaseModel { get; init; } = "minilm";
+    /// <summary>Training time budget in minutes.</summary>
+    public double Minutes { get; init; } = 20;
+    /// <summary>Cap on optimiser steps (the time budget usually ends training first).</summary>
+    public int MaxSteps { get; init; } = 3000;
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-4;
+    /// <summary>Token budget of a batch (rows x padded length).</summary>
+    public int MaxTokens { get; init; } = 2048;
+    /// <summary>Evaluate on dev (exact match) every this many steps; the best dev checkpoint is tested.</summary>
+    public int EvalEverySteps { get; init; } = 100;
+    /// <summary>Beam width at test time.</summary>
+    public int NumBeams { get; init; } = 1;
+    /// <summary>Random seed.</summary>
+    public int Seed { get; init; } = 1;
+    /// <summary>Folder of the run (checkpoints, metrics, plots, predictions).</summary>
+    public string RunDir { get; init; } = "runs/geoquery";
+    /// <summary>Folder of result rows; <see cref="ResultsFile"/> is regenerated from all of them.</summary>
+    public string ResultsDir { get; init; } = "docs/results";
+    /// <summary>The generated results table.</summary>
+    public string ResultsFile { get; init; } = "docs/RESULTS.md";
+    /// <summary>The command line as typed, recorded in the row.</summary>
+    public string Command { get; init; } = "";
+    /// <summary>Embedded model cache.</summary>
+    public string? CacheDir { get; init; }
+}
+
+/// <summary>What one experiment row measured.</summary>
+public sealed record ExperimentResult(ResultRow Row, string ModelDir, string DatabasePath, IReadOnlyList<SqlPrediction> Predictions);
+
+/// <summary>One test prediction.</summary>
+public sealed record SqlPrediction(string Question, string Gold, string Predicted, bool ExactMatch, bool ExecutionMatch, string? Error);
+
+/// <summary>
+/// Fine-tunes a warm-started model on GeoQuery (train split; the dev split picks the checkpoint) and reports exact
+/// match and execution accuracy on the test split once. Targets are the gold SQL after
+/// <see cref="SqlTargetNormalizer"/> (execution-equivalent, 30% fewer WordPiece tokens); exact match compares the
+/// prediction with the normalised gold, execution accuracy runs it against the original gold on the real database.
+/// </summary>
+public static class GeoQueryExperiment
+{
+    /// <summary>Runs one row: train within the budget, test, save the row, regenerate the results table.</summary>
+    public static ExperimentResult Run(ExperimentOptions o, IProgress<TrainProgress>? progress = null, Action<string>? log = null)
+    {
+        log ??= _ => { };
+        var variant = ExperimentVariant.Find(o.Variant);
+        var examples = Text2SqlReader.ReadDataset(o.DataDir, "geography", o.Split);
+        var dbPath = examples.FirstOrDefault()?.DbPath ?? throw new TandemException($"{o.DataDir}: no geography database found");
+        var splits = SqlSplits.Standard(examples);
+        string split = o.Split == Text2SqlSplitKind.Question ? "question" : "query";
+        var runDir = Path.Combine(o.RunDir, $"{variant.Name}-{split}");
+        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+        var dataDir = Path.Combine(runDir, "data");
+        splits.Export(dataDir, SqlPairFormat.JsonLines, SqlTargetNormalizer.Normalize);
+        log($"geography {split} split: train {splits.Train.Count}, dev {splits.Dev.Count} (checkpoint choice), test {splits.Test.Count} (reported once)");
+
+        var config = TrainConfigFor(o, variant, dataDir, runDir);
+        var clock = Stopwatch.StartNew();
+        var trained = Trainer.Run(config, new TrainOptions { Progress = progress, Log = log });
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        var modelDir = trained.BestCheckpoint ?? trained.LastCheckpoint ?? throw new TandemException($"{runDir}: training wrote no checkpoint");
+        log($"testing {modelDir} on {splits.Test.Count} test questions");
+
+        var predictions = Test(modelDir, dbPath, splits.Test, o.NumBeams);
+        SqlPredictionFile.Write(Path.Combine(runDir, "test_predictions.jsonl"), predictions);
+        var row = new ResultRow
+        {
+            Model = variant.TableName,
+            Split = $"geography {split}/test",
+            Examples = predictions.Count,
+            ExactMatch = predictions.Count(p => p.ExactMatch) / (double)predictions.Count,
+            ExecutionAccuracy = predictions.Count(p => p.ExecutionMatch) / (double)predictions.Count,
+            Steps = trained.Steps,
+            WallSeconds = Math.Round(trainSeconds, 1),
+            Machine = MachineInfo.Describe(),
+            Date = DateTimeOffset.UtcNow,
+            Command = o.Command,
+        };
+        row.Save(o.ResultsDir);
+        ResultsTable.Write(o.ResultsDir, o.ResultsFile);
+        return new ExperimentResult(row, modelDir, dbPath, predictions);
+    }
+
+    static TrainConfig TrainConfigFor(ExperimentOptions o, ExperimentVariant variant, string dataDir, string runDir) => new()
+    {
+        Seed = o.Seed,
+        Model = variant.ModelSection(o.BaseModel, o.CacheDir),
+        Data = new DataSection
+        {
+            Splits = new() { ["train"] = Path.Combine(dataDir, "train.jsonl"), ["dev"] = Path.Combine(dataDir, "dev.jsonl") },
+            MaxSourceLength = 64,
+            MaxTargetLength = 192,
+        },
+        Optimizer = new OptimizerSection { Lr = o.LearningRate },
+        Schedule = new ScheduleSection { MaxSteps = o.MaxSteps, MaxMinutes = o.Minutes, WarmupRatio = 0.05, Decay = "linear" },
+        Batching = new BatchingSection { MaxTokens = o.MaxTokens },
+        Evaluation = new EvaluationSection { EverySteps = o.EvalEverySteps, Metric = "exact_match", MaxNewTokens = 190 },
+        Output = new OutputSection { Dir = runDir, KeepLast = 1, KeepBest = 1, LogEverySteps = 10 },
+    };
+
+    /// <summary>Generates SQL for every test question and scores it (exact match against the normalised gold,
+    /// execution against the original gold).</summary>
+    public static List<SqlPrediction> Test(string modelDir, string dbPath, IReadOnlyList<SqlExample> test, int numBeams)
+    {
+        using var pipeline = Seq2SeqPipeline.Load(modelDir);
+        using var db = ReadOnlyDatabase.Open(dbPath);
+        var config = GenerationConfig.Parse(pipeline.Model.GenerationConfig.ToJson());
+        config.NumBeams = numBeams;
+        config.MaxLength = Math.Max(config.MaxLength, 192);
+        var questions = test.Select(e => e.Question).ToList();
+        var results = new List<SqlPrediction>();
+        foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, candidates: 1, batchSize: 16))
+        {
+            var gold = test[results.Count];
+            bool em = SqlExactMatch.Matches(answer.Sql, SqlTargetNormalizer.Normalize(gold.Sql));
+            var goldResult = db.Execute(gold.Sql);
+            bool ex = answer.Result.Succeeded && goldResult.Succeeded
+                      && ExecutionMatch.Same(answer.Result, goldResult, ExecutionMatch.HasOrderBy(gold.Sql));
+            results.Add(new SqlPrediction(gold.Question, gold.Sql, answer.Sql, em, ex, answer.Result.Error));
+        }
+        return results;
+    }
+}

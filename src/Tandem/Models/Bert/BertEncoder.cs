@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Linear = Tandem.Modeling.Linear;
 using Tandem.Modeling;
 using static TorchSharp.torch;
 
@@ -36,13 +37,13 @@ internal sealed class BertPooler : nn.Module
 
     public BertPooler(BertConfig config) : base("pooler")
     {
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        dense = new Linear(config.HiddenSize, config.HiddenSize);
         RegisterComponents();
     }
 
     public Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        return dense.forward(hidden.select(1, 0)).tanh().MoveToOuterDisposeScope();             // [batch, hidden]
+        return Autocast.Float(dense.forward(hidden.select(1, 0)).tanh()).MoveToOuterDisposeScope();             // [batch, hidden]
     }
 }

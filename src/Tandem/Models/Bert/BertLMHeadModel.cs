@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Linear = Tandem.Modeling.Linear;
 using Tandem.Checkpoints;
 using Tandem.Modeling;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ internal sealed class BertLMPredictionHead : nn.Module
 #pragma warning restore IDE1006
         public Transform(BertConfig c) : base("transform")
         {
-            dense = nn.Linear(c.HiddenSize, c.HiddenSize);
+            dense = new Linear(c.HiddenSize, c.HiddenSize);
             LayerNorm = nn.LayerNorm(c.HiddenSize, eps: c.LayerNormEps);
             RegisterComponents();
         }
@@ -44,14 +45,14 @@ internal sealed class BertLMPredictionHead : nn.Module
             weight = new Parameter(empty(config.VocabSize, config.HiddenSize));
             using (no_grad()) weight.normal_(0, config.InitializerRange);
         }
-        decoder = nn.Linear(weight, bias);
+        decoder = new Linear(weight, bias);
         RegisterComponents();
     }
 
     public Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var h = transform.LayerNorm.forward(Activations.Apply(_act, transform.dense.forward(hidden)));
+        var h = transform.LayerNorm.forward(Autocast.Float(Activations.Apply(_act, transform.dense.forward(hidden))));
         return decoder.forward(h).MoveToOuterDisposeScope();                                     // [batch, len, vocab]
     }
 }

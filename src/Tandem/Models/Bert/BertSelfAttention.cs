@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Linear = Tandem.Modeling.Linear;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Bert;
@@ -22,9 +23,9 @@ internal sealed class BertSelfAttention : nn.Module
         _heads = config.NumAttentionHeads;
         _headDim = config.HeadDim;
         _dropout = config.AttentionProbsDropoutProb;
-        query = nn.Linear(config.HiddenSize, config.HiddenSize);
-        key = nn.Linear(keyValueInputSize, config.HiddenSize);
-        value = nn.Linear(keyValueInputSize, config.HiddenSize);
+        query = new Linear(config.HiddenSize, config.HiddenSize);
+        key = new Linear(keyValueInputSize, config.HiddenSize);
+        value = new Linear(keyValueInputSize, config.HiddenSize);
         RegisterComponents();
     }
 
@@ -41,6 +42,8 @@ internal sealed class BertSelfAttention : nn.Module
         using var scope = NewDisposeScope();
         var q = Split(query.forward(hidden));                                                   // [batch, heads, tgt, headDim]
         double p = training ? _dropout : 0.0;
+        if (mask is not null && mask.dtype != q.dtype)
+            mask = mask.clamp_min(Modeling.AttentionMasks.MinValue(q.dtype)).to(q.dtype);                 // mixed precision
         var context = nn.functional.scaled_dot_product_attention(q, keyValue.Key, keyValue.Value, mask, p);  // [batch, heads, tgt, headDim]
         long batch = hidden.shape[0], len = hidden.shape[1];
         return context.transpose(1, 2).reshape(batch, len, (long)_heads * _headDim)             // [batch, tgt, hidden]

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Linear = Tandem.Modeling.Linear;
 using Tandem.Modeling;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ internal sealed class BertSelfOutput : nn.Module
 
     public BertSelfOutput(BertConfig config, long inputSize = 0) : base("output")
     {
-        dense = nn.Linear(inputSize > 0 ? inputSize : config.HiddenSize, config.HiddenSize);
+        dense = new Linear(inputSize > 0 ? inputSize : config.HiddenSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();
@@ -26,7 +27,7 @@ internal sealed class BertSelfOutput : nn.Module
     public Tensor forward(Tensor x, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return LayerNorm.forward(dropout.forward(dense.forward(x)) + residual).MoveToOuterDisposeScope();
+        return LayerNorm.forward(Autocast.Float(dropout.forward(dense.forward(x)) + residual)).MoveToOuterDisposeScope();
     }
 }
 
@@ -63,7 +64,7 @@ internal sealed class BertIntermediate : nn.Module
     public BertIntermediate(BertConfig config) : base("intermediate")
     {
         _act = config.HiddenAct;
-        dense = nn.Linear(config.HiddenSize, config.IntermediateSize);
+        dense = new Linear(config.HiddenSize, config.IntermediateSize);
         RegisterComponents();
     }
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Linear = Tandem.Modeling.Linear;
 using Tandem.Checkpoints;
 using Tandem.Generation;
 using Tandem.Modeling;
@@ -43,7 +44,7 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
         decoder = new BertLMHeadModel(config.Decoder, decHidden);
         if (encHidden != decHidden)
         {
-            enc_to_dec_proj = nn.Linear(encHidden, decHidden);
+            enc_to_dec_proj = new Linear(encHidden, decHidden);
             using (no_grad())
             {
                 enc_to_dec_proj.weight!.normal_(0, config.Decoder.InitializerRange);

@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace Tandem.Modeling;
+
+/// <summary>
+/// Mixed precision by hand (TorchSharp has no CPU autocast): inside an <see cref="Enter"/> scope every
+/// <see cref="Linear"/> multiplies in the given dtype (bf16 on CPUs with avx512_bf16), while parameters, the
+/// residual stream, LayerNorm, softmax statistics and the loss stay in float32. Gradients reach the float32
+/// parameters through the casts, so the optimiser keeps full-precision master weights.
+/// </summary>
+public static class Autocast
+{
+    [ThreadStatic] static ScalarType? _dtype;
+
+    /// <summary>The matmul dtype in force on this thread, or null (float32 everywhere).</summary>
+    public static ScalarType? Dtype => _dtype;
+
+    /// <summary>Multiplies in <paramref name="dtype"/> until the returned scope is disposed (null: no change).</summary>
+    public static IDisposable Enter(ScalarType? dtype)
+    {
+        var previous = _dtype;
+        _dtype = dtype;
+        return new Scope(previous);
+    }
+
+    /// <summary>Parses a precision name: fp32/float32 (null) or bf16/bfloat16.</summary>
+    public static ScalarType? Parse(string precision) => precision.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => null,
+        "bf16" or "bfloat16" => ScalarType.BFloat16,
+        _ => throw new TandemException($"precision must be fp32 or bf16, got '{precision}'"),
+    };
+
+    /// <summary><paramref name="x"/> in float32 (for LayerNorm and other reductions), unchanged when it already is.</summary>
+    internal static Tensor Float(Tensor x) => x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+
+    sealed class Scope(ScalarType? previous) : IDisposable
+    {
+        public void Dispose() => _dtype = previous;
+    }
+}

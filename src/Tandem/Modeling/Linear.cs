@@ -1,0 +1,65 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Tandem.Modeling;
+
+/// <summary>
+/// <c>y = x Wᵀ + b</c> with managed <c>weight</c> <c>[out, in]</c> and <c>bias</c> <c>[out]</c> parameters (checkpoint
+/// names), settable so they can be tied or shared, and computed in <see cref="Autocast.Dtype"/> when a mixed-precision
+/// scope is active.
+/// </summary>
+internal sealed class Linear : nn.Module
+{
+    [ComponentName(Name = "weight")] Parameter _weight;
+    [ComponentName(Name = "bias")] Parameter? _bias;
+
+    /// <summary>A new layer with uninitialised weights (see <see cref="Initialization"/>).</summary>
+    public Linear(long inputSize, long outputSize, bool hasBias = true) : base("linear")
+    {
+        _weight = new Parameter(empty(outputSize, inputSize));
+        _bias = hasBias ? new Parameter(zeros(outputSize)) : null;
+        RegisterComponents();
+    }
+
+    /// <summary>A layer over existing parameters (e.g. an LM head tied to the word embeddings).</summary>
+    public Linear(Parameter weight, Parameter? bias) : base("linear")
+    {
+        _weight = weight;
+        _bias = bias;
+        RegisterComponents();
+    }
+
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
+    /// <summary>The weight <c>[out, in]</c>; setting it re-registers it.</summary>
+    public Parameter weight
+    {
+        get => _weight;
+        set
+        {
+            _weight = value;
+            ConditionallyRegisterParameter("weight", value);
+        }
+    }
+
+    /// <summary>The bias <c>[out]</c>, or null; setting it re-registers it.</summary>
+    public Parameter? bias
+    {
+        get => _bias;
+        set
+        {
+            _bias = value;
+            ConditionallyRegisterParameter("bias", value);
+        }
+    }
+#pragma warning restore IDE1006
+
+    public Tensor forward(Tensor x)
+    {
+        if (Autocast.Dtype is not { } dt) return nn.functional.linear(x, _weight, _bias);
+        using var scope = NewDisposeScope();
+        var y = nn.functional.linear(x.to(dt), _weight.to(dt), _bias?.to(dt));
+        return y.MoveToOuterDisposeScope();
+    }
+}

@@ -1,11 +1,16 @@
-// Tandem benchmarks. Usage: dotnet run -c Release --project bench/Tandem.Bench -- train [--steps N] [--threads N] [--bf16]
+// Tandem benchmarks: they print figures (and ratios against a baseline measured in the same process); no pass/fail.
+//   dotnet run -c Release --project bench/Tandem.Bench -- train [--steps N] [--threads N] [--bf16]
+//   dotnet run -c Release --project bench/Tandem.Bench -- generate [--reps N] [--calls N] [--call-tokens N]
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
     case "train":
         Tandem.Bench.TrainBench.Run(args[1..]);
         break;
+    case "generate":
+        Tandem.Bench.GenerationBenchmark.Run(args[1..]);
+        break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N]");
         break;
 }

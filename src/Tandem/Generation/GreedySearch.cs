@@ -63,8 +63,8 @@ internal static class GreedySearch
     internal static float[][] ToRows(Tensor scores)
     {
         long rows = scores.shape[0], vocab = scores.shape[1];
-        using var cpu = scores.to(ScalarType.Float32, CPU).contiguous();
-        var flat = cpu.data<float>().ToArray();
+        using var scope = NewDisposeScope();
+        var flat = scores.to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray();
         var result = new float[rows][];
         for (long r = 0; r < rows; r++) result[r] = flat.AsSpan((int)(r * vocab), (int)vocab).ToArray();
         return result;

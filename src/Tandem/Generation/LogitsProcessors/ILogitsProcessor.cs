@@ -33,8 +33,8 @@ internal static class ScoreOps
     public static long[][] Rows(Tensor sequences)
     {
         long rows = sequences.shape[0], len = sequences.shape[1];
-        using var cpu = sequences.to(ScalarType.Int64, CPU).contiguous();
-        var flat = cpu.data<long>().ToArray();
+        using var scope = NewDisposeScope();
+        var flat = sequences.to(ScalarType.Int64, CPU).contiguous().data<long>().ToArray();
         var result = new long[rows][];
         for (long r = 0; r < rows; r++) result[r] = flat.AsSpan((int)(r * len), (int)len).ToArray();
         return result;

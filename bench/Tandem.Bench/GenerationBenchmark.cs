@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using Tandem.Generation;
+using Tandem.Models.Bert;
+using Tandem.Models.EncoderDecoder;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = Tandem.Generation.Generator;
+
+namespace Tandem.Bench;
+
+/// <summary>
+/// Generation speed and memory of a MiniLM-shaped BERT2BERT (random weights): source 32 tokens, exactly 64 new
+/// tokens (min = max new tokens, so EOS never ends a row early); greedy at batch 1 and 8 and beam 4 at batch 1,
+/// each with and without the key/value cache; then many successive generate calls to show memory stays flat.
+/// Usage: <c>generate [--reps N] [--calls N] [--call-tokens N]</c>.
+/// </summary>
+internal static class GenerationBenchmark
+{
+    const int SourceLength = 32, NewTokens = 64;
+
+    sealed record Case(string Name, int Batch, int Beams);
+
+    public static int Run(string[] args)
+    {
+        int reps = Option(args, "--reps", 3), calls = Option(args, "--calls", 1000), callTokens = Option(args, "--call-tokens", 8);
+        torch.set_num_threads(Environment.ProcessorCount);
+        Console.WriteLine($"torch threads: {torch.get_num_threads()} (ProcessorCount {Environment.ProcessorCount}), " +
+            $"interop threads: {torch.get_num_interop_threads()}");
+        Console.WriteLine($"GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)"}");
+        Console.WriteLine($"RSS at start: {Memory.Rss()} MB");
+
+        torch.manual_seed(0);
+        using var model = new EncoderDecoderModel(MiniLmConfig());
+        model.eval();
+        Console.WriteLine($"model: MiniLM-shaped BERT2BERT, {model.parameters().Sum(p => p.numel()) / 1e6:F1}M parameters; " +
+            $"RSS after build: {Memory.Rss()} MB");
+
+        Case[] cases = [new("greedy", 1, 1), new("greedy", 8, 1), new("beam 4", 1, 4)];
+        var results = new List<string>();
+        Console.WriteLine();
+        Console.WriteLine($"source {SourceLength} tokens, {NewTokens} new tokens, {reps} timed runs per row after 1 warm-up run");
+        Console.WriteLine($"{"case",-8} {"batch",5} {"cache",5} {"ms/run",9} {"tokens/s",9} {"ms/step",8} " +
+            $"{"peak MB",8} {"RSS before",10} {"RSS after",9} {"speed-up",8}");
+        foreach (var c in cases)
+        {
+            double cachedMs = 0;
+            foreach (bool useCache in new[] { true, false })
+            {
+                using var ids = randint(1000, 30000, [c.Batch, SourceLength], dtype: ScalarType.Int64); // [batch, src]
+                using var mask = ones_like(ids);                                                        // [batch, src]
+                var config = Config(c.Beams, NewTokens);
+                long rssBefore = Memory.Rss();
+                bool peakReset = Memory.ResetPeak();
+                Check(Generator.Generate(model, ids, mask, config, useCache), c.Batch, NewTokens);       // warm-up
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < reps; i++) Check(Generator.Generate(model, ids, mask, config, useCache), c.Batch, NewTokens);
+                double ms = watch.Elapsed.TotalMilliseconds / reps;
+                long peak = Memory.Peak(), rssAfter = Memory.Rss();
+                if (useCache) cachedMs = ms;
+                string speedUp = useCache ? "" : $"{ms / cachedMs:F1}x";
+                Console.WriteLine($"{c.Name,-8} {c.Batch,5} {(useCache ? "yes" : "no"),5} {ms,9:F1} " +
+                    $"{c.Batch * NewTokens / (ms / 1000),9:F1} {ms / NewTokens,8:F2} {peak,7}{(peakReset ? " " : "*")} " +
+                    $"{rssBefore,10} {rssAfter,9} {speedUp,8}");
+            }
+        }
+        Console.WriteLine("tokens/s = batch x 64 new tokens / time per run (beam 4 counts the returned sequence only);");
+        Console.WriteLine("peak MB = VmHWM, reset before each row via /proc/self/clear_refs (* = reset failed, peak since start);");
+        Console.WriteLine("speed-up = uncached time / cached time.");
+        Console.WriteLine();
+        SuccessiveCalls(model, calls, callTokens);
+        return 0;
+    }
+
+    /// <summary>Runs <paramref name="calls"/> generate calls (alternating greedy batch 2 and beam 4 batch 1) and
+    /// prints live tensors and RSS at the start, every fifth of the way, and at the end.</summary>
+    static void SuccessiveCalls(EncoderDecoderModel model, int calls, int tokens)
+    {
+        Console.WriteLine($"{calls} successive generate calls ({tokens} new tokens; greedy batch 2 and beam 4 batch 1, alternating):");
+        using var ids = randint(1000, 30000, [2, SourceLength], dtype: ScalarType.Int64);             // [2, src]
+        using var mask = ones_like(ids);                                                               // [2, src]
+        using var one = ids[..1];                                                                     // [1, src]
+        using var oneMask = mask[..1];                                                                // [1, src]
+        GenerateAlternating(model, ids, mask, one, oneMask, 0, tokens);
+        GenerateAlternating(model, ids, mask, one, oneMask, 1, tokens);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long liveStart = LiveTensors(), rssStart = Memory.Rss();
+        Console.WriteLine($"{"calls",6} {"live tensors",12} {"RSS MB",7} {"VmHWM MB",8}");
+        Console.WriteLine($"{0,6} {liveStart,12} {rssStart,7} {Memory.Peak(),8}");
+        var watch = Stopwatch.StartNew();
+        for (int i = 1; i <= calls; i++)
+        {
+            GenerateAlternating(model, ids, mask, one, oneMask, i, tokens);
+            if (i % Math.Max(1, calls / 5) == 0 || i == calls)
+                Console.WriteLine($"{i,6} {LiveTensors(),12} {Memory.Rss(),7} {Memory.Peak(),8}");
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long liveEnd = LiveTensors();
+        Console.WriteLine($"live tensors: {liveStart} at start, {liveEnd} at end ({(liveEnd == liveStart ? "flat" : "LEAK")}); " +
+            $"RSS {rssStart} MB -> {Memory.Rss()} MB; {watch.Elapsed.TotalSeconds:F1} s");
+    }
+
+    static void GenerateAlternating(EncoderDecoderModel model, Tensor ids, Tensor mask, Tensor one, Tensor oneMask,
+        int i, int tokens)
+    {
+        if (i % 2 == 0) Check(Generator.Generate(model, ids, mask, Config(1, tokens)), 2, tokens);
+        else Check(Generator.Generate(model, one, oneMask, Config(4, tokens)), 1, tokens);
+    }
+
+    /// <summary>Tensors created and not yet disposed on this thread (TorchSharp's dispose statistics).</summary>
+    static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+    static GenerationConfig Config(int beams, int newTokens) => new()
+    {
+        DecoderStartTokenId = 101,
+        EosTokenId = [102],
+        PadTokenId = 0,
+        MaxNewTokens = newTokens,
+        MinNewTokens = newTokens,
+        NumBeams = beams,
+    };
+
+    static void Check(GenerationOutput output, int rows, int newTokens)
+    {
+        if (output.Sequences.Length != rows || output.Sequences.Any(s => s.Length != 1 + newTokens))
+            throw new InvalidOperationException(
+                $"expected {rows} sequences of {1 + newTokens} tokens, got {output.Sequences.Length} of {output.Sequences[0].Length}");
+    }
+
+    static EncoderDecoderConfig MiniLmConfig()
+    {
+        BertConfig Half(bool decoder) => new()
+        {
+            VocabSize = 30522,
+            HiddenSize = 384,
+            NumHiddenLayers = 6,
+            NumAttentionHeads = 12,
+            IntermediateSize = 1536,
+            MaxPositionEmbeddings = 512,
+            IsDecoder = decoder,
+            AddCrossAttention = decoder,
+        };
+        return new EncoderDecoderConfig
+        {
+            Encoder = Half(false),
+            Decoder = Half(true),
+            DecoderStartTokenId = 101,
+            EosTokenId = 102,
+            PadTokenId = 0,
+        };
+    }
+
+    static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+}
+
+/// <summary>Process memory from <c>/proc/self</c>, in MB.</summary>
+internal static class Memory
+{
+    /// <summary>Resident set size now (VmRSS).</summary>
+    public static long Rss() => Status("VmRSS:");
+
+    /// <summary>Peak resident set size (VmHWM) since start or the last <see cref="ResetPeak"/>.</summary>
+    public static long Peak() => Status("VmHWM:");
+
+    /// <summary>Resets VmHWM to the current RSS (writes 5 to <c>/proc/self/clear_refs</c>); false if refused.</summary>
+    public static bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    static long Status(string key)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(key, StringComparison.Ordinal))
+                return long.Parse(line[key.Length..].Trim().Split(' ')[0]) / 1024;
+        return -1;
+    }
+}

@@ -11,6 +11,7 @@ internal static class TrainConfigValidator
     public static void Validate(TrainConfig c)
     {
         NonNegative("threads", c.Threads);
+        if (c.Precision is not ("fp32" or "bf16")) Fail("precision", $"must be fp32 or bf16 (got '{c.Precision}')");
         var m = c.Model;
         int ways = (m.Path is not null ? 1 : 0) + (m.Encoder is not null || m.Decoder is not null ? 1 : 0) + (m.Unilm is not null ? 1 : 0);
         if (ways == 0)

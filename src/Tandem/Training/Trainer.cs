@@ -55,7 +55,8 @@ public static class Trainer
         else File.Delete(Path.Combine(runDir, MetricsLog.FileName));
 
         var loop = new TrainingLoop(config, model, setup.Tokenizer, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir };
-        var result = loop.Run(total);
+        TrainResult result;
+        using (Autocast.Enter(Autocast.Parse(config.Precision))) result = loop.Run(total);
         if (config.Output.Plots)
         {
             try { foreach (var png in RunPlots.Write(runDir)) log($"plot: {png}"); }

@@ -24,6 +24,18 @@ public class ReverseTaskTests
         Assert.NotNull(result.BestCheckpoint);
     }
 
+    [Fact]
+    public void Bf16MixedPrecisionLearnsItAsWell()
+    {
+        using var tmp = Paths.TempDir();
+        TinyTask.Write(tmp.Path);
+        var config = TinyTask.Config(tmp.Path, "run", "evaluation.every_steps=400", "precision=bf16");
+        var result = Trainer.Run(config, new TrainOptions());
+        Assert.True(result.LastEvaluation!.ExactMatch!.Value >= 0.95, $"bf16 exact match {result.LastEvaluation.ExactMatch:P1}");
+        Assert.All(Tandem.Modeling.Seq2SeqModels.FromPretrained(result.BestCheckpoint!).Module.parameters(),
+            p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));                    // float32 master weights
+    }
+
     sealed class Progress(List<string> lines, Stopwatch clock) : IProgress<TrainProgress>
     {
         public void Report(TrainProgress p) { if (p.Step % 50 == 0) lines.Add($"{clock.Elapsed.TotalSeconds:F1}s {p}"); }

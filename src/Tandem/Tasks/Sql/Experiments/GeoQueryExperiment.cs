@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Tandem.Generation;
+using Tandem.Modeling;
 using Tandem.Pipelines;
 using Tandem.Training;
 
@@ -28,6 +29,8 @@ public sealed class ExperimentOptions
     public int EvalEverySteps { get; init; } = 100;
     /// <summary>Beam width at test time.</summary>
     public int NumBeams { get; init; } = 1;
+    /// <summary>fp32 or bf16 (matrix products in bfloat16, float32 master weights) for training and testing.</summary>
+    public string Precision { get; init; } = "bf16";
     /// <summary>Random seed.</summary>
     public int Seed { get; init; } = 1;
     /// <summary>Folder of the run (checkpoints, metrics, plots, predictions).</summary>
@@ -78,7 +81,8 @@ public static class GeoQueryExperiment
         var modelDir = trained.BestCheckpoint ?? trained.LastCheckpoint ?? throw new TandemException($"{runDir}: training wrote no checkpoint");
         log($"testing {modelDir} on {splits.Test.Count} test questions");
 
-        var predictions = Test(modelDir, dbPath, splits.Test, o.NumBeams);
+        List<SqlPrediction> predictions;
+        using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDir, dbPath, splits.Test, o.NumBeams);
         SqlPredictionFile.Write(Path.Combine(runDir, "test_predictions.jsonl"), predictions);
         var row = new ResultRow
         {
@@ -101,6 +105,7 @@ public static class GeoQueryExperiment
     static TrainConfig TrainConfigFor(ExperimentOptions o, ExperimentVariant variant, string dataDir, string runDir) => new()
     {
         Seed = o.Seed,
+        Precision = o.Precision,
         Model = variant.ModelSection(o.BaseModel, o.CacheDir),
         Data = new DataSection
         {

@@ -21,6 +21,9 @@ internal static class ExperimentCommand
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-4 };
         var beams = new Option<int>("--num-beams") { Description = "Beam width at test time", DefaultValueFactory = _ => 1 };
         var precision = new Option<string>("--precision") { Description = "bf16 (matrix products in bfloat16, float32 master weights) or fp32", DefaultValueFactory = _ => "bf16" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Skip training: evaluate this model folder (a checkpoint of an earlier run)" };
+        var evalSplit = new Option<string>("--eval-split") { Description = "test (reported once; writes the row) or dev (for choices; no row)", DefaultValueFactory = _ => "test" };
+        var noLink = new Option<bool>("--no-value-linking") { Description = "Do not repair copied names with the database's values" };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
         var runDir = new Option<string>("--run-dir") { Description = "Where runs are written", DefaultValueFactory = _ => "runs/geoquery" };
         var resultsDir = new Option<string>("--results-dir") { Description = "Result rows (one JSON file per row)", DefaultValueFactory = _ => "docs/results" };
@@ -28,7 +31,7 @@ internal static class ExperimentCommand
         var sample = new Option<string>("--sample") { Description = "A question to answer with the trained model", DefaultValueFactory = _ => "which state has the largest population ?" };
         var geo = new Command("geoquery", "Fine-tune on GeoQuery (train; dev picks the checkpoint), report exact match and execution accuracy on test, answer a sample question")
         {
-            variants, split, minutes, data, lr, beams, precision, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
+            variants, split, minutes, data, lr, beams, precision, checkpoint, evalSplit, noLink, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
         };
         geo.SetHandler(parse =>
         {
@@ -47,7 +50,7 @@ internal static class ExperimentCommand
                 var options = new ExperimentOptions
                 {
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
-                    NumBeams = parse.GetValue(beams), Precision = parse.GetValue(precision)!, Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    NumBeams = parse.GetValue(beams), Precision = parse.GetValue(precision)!, Checkpoint = parse.GetValue(checkpoint), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
                     Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 };

@@ -11,14 +11,15 @@ namespace Tandem.Tasks.Sql;
 public sealed record SqlAnswer(string Question, string Sql, QueryResult Result, IReadOnlyList<string> Candidates);
 
 /// <summary>English to SQL to rows: generate SQL with a fine-tuned model, rebuild it from word pieces, run it
-/// read-only. With several candidates (beam search), the first one the database accepts is used
-/// (execution-guided decoding).</summary>
+/// read-only, after <see cref="SqlValueLinker"/> repaired wrongly copied names. With several candidates (beam search),
+/// the first one the database accepts is used (execution-guided decoding).</summary>
 public static class SqlAsker
 {
     /// <summary>Answers <paramref name="questions"/> in batches; never throws for bad SQL (the error is in the result).</summary>
     public static IEnumerable<SqlAnswer> Ask(Seq2SeqPipeline pipeline, ReadOnlyDatabase db, IReadOnlyList<string> questions,
-        GenerationConfig config, int candidates = 1, int batchSize = 8)
+        GenerationConfig config, int candidates = 1, int batchSize = 8, bool linkValues = true)
     {
+        using var linker = linkValues ? new SqlValueLinker(db.Path) : null;
         if (candidates < 1) throw new TandemException($"candidates must be at least 1, got {candidates}");
         var c = GenerationConfig.Parse(config.ToJson());
         if (candidates > 1)
@@ -34,7 +35,7 @@ public static class SqlAsker
                 yield return new SqlAnswer(question, "", new QueryResult { Error = item.Error }, []);
                 continue;
             }
-            var sqls = item.Sequences.Select(s => ToSql(pipeline, s, question)).ToList();
+            var sqls = item.Sequences.Select(s => ToSql(pipeline, s, question)).Select(s => linker?.Link(s, question) ?? s).ToList();
             QueryResult? first = null;
             string chosen = sqls[0];
             QueryResult? chosenResult = null;

@@ -31,6 +31,12 @@ public sealed class ExperimentOptions
     public int NumBeams { get; init; } = 1;
     /// <summary>fp32 or bf16 (matrix products in bfloat16, float32 master weights) for training and testing.</summary>
     public string Precision { get; init; } = "bf16";
+    /// <summary>Skip training and evaluate this model folder (e.g. a checkpoint of an earlier run).</summary>
+    public string? Checkpoint { get; init; }
+    /// <summary>The split evaluated: test (reported once, a result row is saved) or dev (for choices; no row).</summary>
+    public string EvalSplit { get; init; } = "test";
+    /// <summary>Repair wrongly copied names with the database's values (<see cref="SqlValueLinker"/>).</summary>
+    public bool LinkValues { get; init; } = true;
     /// <summary>Random seed.</summary>
     public int Seed { get; init; } = 1;
     /// <summary>Folder of the run (checkpoints, metrics, plots, predictions).</summary>
@@ -68,37 +74,54 @@ public static class GeoQueryExperiment
         var dbPath = examples.FirstOrDefault()?.DbPath ?? throw new TandemException($"{o.DataDir}: no geography database found");
         var splits = SqlSplits.Standard(examples);
         string split = o.Split == Text2SqlSplitKind.Question ? "question" : "query";
-        var runDir = Path.Combine(o.RunDir, $"{variant.Name}-{split}");
-        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
-        var dataDir = Path.Combine(runDir, "data");
-        splits.Export(dataDir, SqlPairFormat.JsonLines, SqlTargetNormalizer.Normalize);
-        log($"geography {split} split: train {splits.Train.Count}, dev {splits.Dev.Count} (checkpoint choice), test {splits.Test.Count} (reported once)");
-
-        var config = TrainConfigFor(o, variant, dataDir, runDir);
-        var clock = Stopwatch.StartNew();
-        var trained = Trainer.Run(config, new TrainOptions { Progress = progress, Log = log });
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        var modelDir = trained.BestCheckpoint ?? trained.LastCheckpoint ?? throw new TandemException($"{runDir}: training wrote no checkpoint");
-        log($"testing {modelDir} on {splits.Test.Count} test questions");
-
+        if (o.EvalSplit is not ("test" or "dev")) throw new TandemException($"eval split must be test or dev, got '{o.EvalSplit}'");
+        var evalSet = o.EvalSplit == "dev" ? splits.Dev : splits.Test;
+        string modelDir, runDir;
+        int steps;
+        double trainSeconds;
+        if (o.Checkpoint is { } checkpoint)
+        {
+            modelDir = checkpoint;
+            runDir = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!)!;
+            var state = TrainerState.Load(checkpoint);
+            (steps, trainSeconds) = (state.Step, state.ElapsedSeconds);
+            log($"evaluating {checkpoint} ({steps} steps, {trainSeconds / 60:F1} min of training) without training");
+        }
+        else
+        {
+            runDir = Path.Combine(o.RunDir, $"{variant.Name}-{split}");
+            if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+            var dataDir = Path.Combine(runDir, "data");
+            splits.Export(dataDir, SqlPairFormat.JsonLines, SqlTargetNormalizer.Normalize);
+            log($"geography {split} split: train {splits.Train.Count}, dev {splits.Dev.Count} (checkpoint choice), test {splits.Test.Count} (reported once)");
+            var config = TrainConfigFor(o, variant, dataDir, runDir);
+            var clock = Stopwatch.StartNew();
+            var trained = Trainer.Run(config, new TrainOptions { Progress = progress, Log = log });
+            (steps, trainSeconds) = (trained.Steps, clock.Elapsed.TotalSeconds);
+            modelDir = trained.BestCheckpoint ?? trained.LastCheckpoint ?? throw new TandemException($"{runDir}: training wrote no checkpoint");
+        }
+        log($"evaluating {modelDir} on {evalSet.Count} {o.EvalSplit} questions");
         List<SqlPrediction> predictions;
-        using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDir, dbPath, splits.Test, o.NumBeams);
-        SqlPredictionFile.Write(Path.Combine(runDir, "test_predictions.jsonl"), predictions);
+        using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDir, dbPath, evalSet, o.NumBeams, o.LinkValues);
+        SqlPredictionFile.Write(Path.Combine(runDir, $"{o.EvalSplit}_predictions.jsonl"), predictions);
         var row = new ResultRow
         {
             Model = variant.TableName,
-            Split = $"geography {split}/test",
+            Split = $"geography {split}/{o.EvalSplit}",
             Examples = predictions.Count,
             ExactMatch = predictions.Count(p => p.ExactMatch) / (double)predictions.Count,
             ExecutionAccuracy = predictions.Count(p => p.ExecutionMatch) / (double)predictions.Count,
-            Steps = trained.Steps,
+            Steps = steps,
             WallSeconds = Math.Round(trainSeconds, 1),
             Machine = MachineInfo.Describe(),
             Date = DateTimeOffset.UtcNow,
             Command = o.Command,
         };
-        row.Save(o.ResultsDir);
-        ResultsTable.Write(o.ResultsDir, o.ResultsFile);
+        if (o.EvalSplit == "test")
+        {
+            row.Save(o.ResultsDir);
+            ResultsTable.Write(o.ResultsDir, o.ResultsFile);
+        }
         return new ExperimentResult(row, modelDir, dbPath, predictions);
     }
 
@@ -122,7 +145,7 @@ public static class GeoQueryExperiment
 
     /// <summary>Generates SQL for every test question and scores it (exact match against the normalised gold,
     /// execution against the original gold).</summary>
-    public static List<SqlPrediction> Test(string modelDir, string dbPath, IReadOnlyList<SqlExample> test, int numBeams)
+    public static List<SqlPrediction> Test(string modelDir, string dbPath, IReadOnlyList<SqlExample> test, int numBeams, bool linkValues = true)
     {
         using var pipeline = Seq2SeqPipeline.Load(modelDir);
         using var db = ReadOnlyDatabase.Open(dbPath);
@@ -131,7 +154,7 @@ public static class GeoQueryExperiment
         config.MaxLength = Math.Max(config.MaxLength, 192);
         var questions = test.Select(e => e.Question).ToList();
         var results = new List<SqlPrediction>();
-        foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, candidates: 1, batchSize: 16))
+        foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, candidates: 1, batchSize: 16, linkValues: linkValues))
         {
             var gold = test[results.Count];
             bool em = SqlExactMatch.Matches(answer.Sql, SqlTargetNormalizer.Normalize(gold.Sql));

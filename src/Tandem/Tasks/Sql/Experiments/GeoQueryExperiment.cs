@@ -83,9 +83,12 @@ public static class GeoQueryExperiment
         {
             modelDir = checkpoint;
             runDir = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!)!;
-            var state = TrainerState.Load(checkpoint);
-            (steps, trainSeconds) = (state.Step, state.ElapsedSeconds);
-            log($"evaluating {checkpoint} ({steps} steps, {trainSeconds / 60:F1} min of training) without training");
+            // The row states the whole run's budget: the last checkpoint of the run, not the one chosen on dev.
+            var last = Directory.GetDirectories(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!)
+                .Where(d => File.Exists(Path.Combine(d, TrainerState.FileName)))
+                .Select(TrainerState.Load).MaxBy(st => st.Step) ?? TrainerState.Load(checkpoint);
+            (steps, trainSeconds) = (last.Step, last.ElapsedSeconds);
+            log($"evaluating {checkpoint} without training (the run trained {steps} steps in {trainSeconds / 60:F1} min)");
         }
         else
         {

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace Tandem.Tests.Training;
 
+[Collection(TestSupport.SequentialCollection.Name)]
 public class CheckpointResumeTests
 {
     static readonly string[] Small =

@@ -4,6 +4,7 @@ using Tandem.Training;
 
 namespace Tandem.Tests.Training;
 
+[Collection(TestSupport.SequentialCollection.Name)]
 public class ReverseTaskTests
 {
     [Fact]

@@ -12,6 +12,33 @@ public static class ModelFolder
     /// <summary>Tokenizer files copied as they are when the source has no WordPiece vocabulary.</summary>
     static readonly string[] OtherTokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt"];
 
+    /// <summary>Fills a freshly built seq2seq <paramref name="model"/> from the folder <paramref name="dir"/>: weights
+    /// (strictly), generation defaults and the tokenizer source. The model is disposed if loading fails.</summary>
+    public static T Load<T>(T model, string dir) where T : Tandem.Modeling.ISeq2SeqModel
+    {
+        try
+        {
+            model.TokenizerSource = dir;
+            if (LoadWeightsStrict(model.Module, dir) is { } generation) model.GenerationConfig = generation;
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes a seq2seq model folder: config (by <paramref name="saveConfig"/>), the weights (tied tensors
+    /// once), generation defaults and the tokenizer.</summary>
+    public static void Save(Tandem.Modeling.ISeq2SeqModel model, string dir, bool safeSerialization, Action<string> saveConfig)
+    {
+        Directory.CreateDirectory(dir);
+        saveConfig(dir);
+        CheckpointWriter.Save(model.Module, dir, safeSerialization);
+        WriteCommon(dir, safeSerialization, model.GenerationConfig, model.TokenizerSource);
+    }
+
     /// <summary>Loads every weight of <paramref name="dir"/> into <paramref name="model"/> strictly (one error listing
     /// all missing, unexpected and wrong-shaped tensors) and returns the folder's generation defaults, if any.</summary>
     public static GenerationConfig? LoadWeightsStrict(TorchSharp.torch.nn.Module model, string dir)

@@ -21,29 +21,14 @@ public sealed partial class EncoderDecoderModel
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         var config = EncoderDecoderConfig.Load(dir);
-        var model = new EncoderDecoderModel(config) { TokenizerSource = dir };
-        try
-        {
-            if (ModelFolder.LoadWeightsStrict(model, dir) is { } generation) model.GenerationConfig = generation;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        return model;
+        return ModelFolder.Load(new EncoderDecoderModel(config), dir);
     }
 
     /// <summary>Writes <c>config.json</c>, the weights (tied tensors once) and the tokenizer files into <paramref name="dir"/>.</summary>
     /// <param name="dir">Target folder, created if needed.</param>
     /// <param name="safeSerialization">Write <c>model.safetensors</c> (default) or <c>pytorch_model.bin</c>.</param>
-    public void SavePretrained(string dir, bool safeSerialization = true)
-    {
-        Directory.CreateDirectory(dir);
-        Config.Save(dir);
-        CheckpointWriter.Save(this, dir, safeSerialization);
-        ModelFolder.WriteCommon(dir, safeSerialization, GenerationConfig, TokenizerSource);
-    }
+    public void SavePretrained(string dir, bool safeSerialization = true) =>
+        ModelFolder.Save(this, dir, safeSerialization, Config.Save);
 
     /// <summary>
     /// Warm start from two checkpoints, as transformers' <c>from_encoder_decoder_pretrained</c>: the encoder from

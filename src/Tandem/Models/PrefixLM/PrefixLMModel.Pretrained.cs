@@ -32,17 +32,7 @@ public sealed partial class PrefixLMModel
     public static PrefixLMModel FromPretrained(string dir)
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
-        var model = new PrefixLMModel(PrefixLMConfig.Load(dir)) { TokenizerSource = dir };
-        try
-        {
-            if (ModelFolder.LoadWeightsStrict(model, dir) is { } generation) model.GenerationConfig = generation;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        return model;
+        return ModelFolder.Load(new PrefixLMModel(PrefixLMConfig.Load(dir)), dir);
     }
 
     /// <summary>Writes <c>config.json</c>, the weights (<c>bert.*</c> and <c>cls.predictions.*</c>, the tied output
@@ -50,13 +40,8 @@ public sealed partial class PrefixLMModel
     /// transformers loads the folder as a <c>BertLMHeadModel</c>.</summary>
     /// <param name="dir">Target folder, created if needed.</param>
     /// <param name="safeSerialization">Write <c>model.safetensors</c> (default) or <c>pytorch_model.bin</c>.</param>
-    public void SavePretrained(string dir, bool safeSerialization = true)
-    {
-        Directory.CreateDirectory(dir);
-        Config.Save(dir);
-        CheckpointWriter.Save(this, dir, safeSerialization);
-        ModelFolder.WriteCommon(dir, safeSerialization, GenerationConfig, TokenizerSource);
-    }
+    public void SavePretrained(string dir, bool safeSerialization = true) =>
+        ModelFolder.Save(this, dir, safeSerialization, Config.Save);
 
     /// <summary>
     /// Warm start from one BERT checkpoint (a bare <c>BertModel</c>, <c>BertForMaskedLM</c>, <c>BertLMHeadModel</c> or

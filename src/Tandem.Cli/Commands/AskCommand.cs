@@ -16,7 +16,7 @@ internal static class AskCommand
         var db = new Option<string>("--db") { Description = "The SQLite database to query (opened read-only)", Required = true };
         var questions = new Argument<string[]>("question") { Description = "Questions (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
         var file = new Option<string?>("--file", "-f") { Description = "Questions, one per line" };
-        var candidates = new Option<int>("--candidates") { Description = "Beam candidates to try in order until one executes", DefaultValueFactory = _ => 4 };
+        var candidates = new Option<int>("--candidates") { Description = "Beam candidates tried in order until one runs and returns an answer (else the first that runs)", DefaultValueFactory = _ => 4 };
         var maxRows = new Option<int>("--max-rows") { Description = "Rows to show at most", DefaultValueFactory = _ => 50 };
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
         var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };

@@ -20,6 +20,7 @@ internal static class ExperimentCommand
         var data = new Option<string?>("--data") { Description = "The text2sql-data folder (default: ../shared/data/text2sql-data or shared/data/text2sql-data)" };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-4 };
         var beams = new Option<int>("--num-beams") { Description = "Beam width at test time", DefaultValueFactory = _ => 1 };
+        var candidates = new Option<int>("--candidates") { Description = "Beam candidates tried in order at test time until one runs and answers (execution-guided); 1: the model's best as it is", DefaultValueFactory = _ => 1 };
         var precision = new Option<string>("--precision") { Description = "bf16 (matrix products in bfloat16, float32 master weights) or fp32", DefaultValueFactory = _ => "bf16" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Skip training: evaluate this model folder (a checkpoint of an earlier run)" };
         var evalSplit = new Option<string>("--eval-split") { Description = "test (reported once; writes the row) or dev (for choices; no row)", DefaultValueFactory = _ => "test" };
@@ -31,7 +32,7 @@ internal static class ExperimentCommand
         var sample = new Option<string>("--sample") { Description = "A question to answer with the trained model", DefaultValueFactory = _ => "which state has the largest population ?" };
         var geo = new Command("geoquery", "Fine-tune on GeoQuery (train; dev picks the checkpoint), report exact match and execution accuracy on test, answer a sample question")
         {
-            variants, split, minutes, data, lr, beams, precision, checkpoint, evalSplit, noLink, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
+            variants, split, minutes, data, lr, beams, candidates, precision, checkpoint, evalSplit, noLink, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
         };
         geo.SetHandler(parse =>
         {
@@ -50,7 +51,7 @@ internal static class ExperimentCommand
                 var options = new ExperimentOptions
                 {
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
-                    NumBeams = parse.GetValue(beams), Precision = parse.GetValue(precision)!, Checkpoint = parse.GetValue(checkpoint), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Precision = parse.GetValue(precision)!, Checkpoint = parse.GetValue(checkpoint), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
                     Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 };

@@ -28,7 +28,11 @@ public static class CheckpointWriter
         var final = Path.Combine(dir, name);
         var tmp = final + ".tmp";
         if (safeSerialization) SafeTensors.Save(tmp, tensors);
-        else PyTorchPickler.PickleStateDict(tmp, tensors.ToDictionary(kv => kv.Key, kv => kv.Value));
+        else
+        {
+            using var scope = torch.NewDisposeScope();                                          // the pickler needs contiguous data
+            PyTorchPickler.PickleStateDict(tmp, tensors.ToDictionary(kv => kv.Key, kv => kv.Value.contiguous()));
+        }
         File.Move(tmp, final, overwrite: true);
     }
 }

@@ -10,6 +10,13 @@ namespace Tandem.Modeling;
 /// names), settable so they can be tied or shared, and computed in <see cref="Autocast.Dtype"/> when a mixed-precision
 /// scope is active.
 /// </summary>
+/// <remarks>
+/// A weight this layer creates has the checkpoint's shape <c>[out, in]</c> but is stored column-major: it is the
+/// transposed view of a contiguous <c>[in, out]</c> tensor, so <c>Wᵀ</c> is contiguous and libtorch multiplies with
+/// it directly. That changes nothing for training (same gradients, same optimizer math; checkpoints are written
+/// contiguous, loaded by copying in place) and makes one-row products, the steps of cached decoding, read the
+/// matrix as a plain stream: about twice as fast per product on this CPU.
+/// </remarks>
 internal sealed class Linear : nn.Module
 {
     [ComponentName(Name = "weight")] Parameter _weight;
@@ -18,7 +25,7 @@ internal sealed class Linear : nn.Module
     /// <summary>A new layer with uninitialised weights (see <see cref="Initialization"/>).</summary>
     public Linear(long inputSize, long outputSize, bool hasBias = true) : base("linear")
     {
-        _weight = new Parameter(empty(outputSize, inputSize));
+        using (var storage = empty(inputSize, outputSize)) _weight = new Parameter(storage.t()); // [out, in], column-major
         _bias = hasBias ? new Parameter(zeros(outputSize)) : null;
         RegisterComponents();
     }

@@ -46,6 +46,7 @@ internal sealed class CheckpointStore(string runDir)
         using (var stream = File.Create(Path.Combine(tmp, OptimizerFile)))
         using (var writer = new BinaryWriter(stream))
         {
+            MakeStateContiguous(optimizer);
             ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
         }
         state.Save(tmp);                           // last: its presence marks a complete checkpoint
@@ -61,7 +62,22 @@ internal sealed class CheckpointStore(string runDir)
         var path = Path.Combine(dir, OptimizerFile);
         if (!File.Exists(path)) throw new TandemException($"{path}: missing optimizer state; cannot resume exactly");
         using var reader = new BinaryReader(File.OpenRead(path));
+        MakeStateContiguous(optimizer);
         ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
+    }
+
+    /// <summary>TorchSharp reads and writes optimizer state only from contiguous tensors, but it creates the moments
+    /// with the layout of their parameters, and <see cref="Modeling.Linear"/> weights are column-major. Replaces
+    /// every non-contiguous state tensor by a contiguous copy (same values; the update math does not care).</summary>
+    static void MakeStateContiguous(torch.optim.Optimizer optimizer)
+    {
+        foreach (var state in ((TorchSharp.Modules.OptimizerHelper)optimizer).state_dict().State)
+            foreach (var field in state.GetType().GetFields().Where(f => f.FieldType == typeof(torch.Tensor)))
+                if (field.GetValue(state) is torch.Tensor t && !t.IsInvalid && !t.is_contiguous())
+                {
+                    field.SetValue(state, t.contiguous().DetachFromDisposeScope());
+                    t.Dispose();
+                }
     }
 
     /// <summary>Keeps the <paramref name="keepLast"/> newest checkpoints and the <paramref name="keepBest"/> best

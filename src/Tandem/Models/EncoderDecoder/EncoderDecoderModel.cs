@@ -132,15 +132,19 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
     public IDecodingSession StartDecoding(Tensor inputIds, Tensor attentionMask, bool useCache = true) =>
         new EncoderDecoderSession(this, inputIds, attentionMask, useCache);
 
-    /// <summary>Decoder logits for <paramref name="decoderIds"/> given encoder states; used by decoding sessions.</summary>
-    internal Tensor DecodeStep(Tensor decoderIds, Tensor encoderStates, Tensor encoderMask, KeyValueCache? cache) =>
+    /// <summary>Decoder logits for <paramref name="decoderIds"/> given encoder states; used by decoding sessions
+    /// (<paramref name="outputWeight"/>: the session's copy from <see cref="TransposedOutputWeight"/>).</summary>
+    internal Tensor DecodeStep(Tensor decoderIds, Tensor encoderStates, Tensor encoderMask, KeyValueCache? cache, Tensor? outputWeight) =>
         decoder.forward(new BertInput
         {
             InputIds = decoderIds,
             EncoderHiddenStates = encoderStates,
             EncoderAttentionMask = encoderMask,
             Cache = cache,
-        });
+        }, outputWeight);
+
+    /// <summary>The decoder's output weight transposed for decoding; the caller owns it.</summary>
+    internal Tensor TransposedOutputWeight() => decoder.TransposedOutputWeight();
 
     internal int DecoderLayers => Config.Decoder.NumHiddenLayers;
 }

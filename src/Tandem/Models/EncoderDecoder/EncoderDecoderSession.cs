@@ -11,6 +11,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
 {
     readonly EncoderDecoderModel _model;
     readonly KeyValueCache? _cache;
+    readonly Tensor _outputWeight;
     Tensor _encoderStates, _encoderMask;
 
     public EncoderDecoderSession(EncoderDecoderModel model, Tensor inputIds, Tensor attentionMask, bool useCache)
@@ -19,6 +20,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
         using (no_grad())
         {
             _encoderStates = model.Encode(inputIds, attentionMask).DetachFromDisposeScope();
+            _outputWeight = model.TransposedOutputWeight().DetachFromDisposeScope();
         }
         _encoderMask = attentionMask.to(ScalarType.Int64).DetachFromDisposeScope();
         _cache = useCache ? new KeyValueCache(model.DecoderLayers) : null;
@@ -29,7 +31,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = _cache is null ? sequences : sequences[.., ^1..];                          // [rows, 1] when cached
-        var logits = _model.DecodeStep(input, _encoderStates, _encoderMask, _cache);             // [rows, len, vocab]
+        var logits = _model.DecodeStep(input, _encoderStates, _encoderMask, _cache, _outputWeight);           // [rows, len, vocab]
         return logits[.., -1, ..].to(ScalarType.Float32).MoveToOuterDisposeScope();              // [rows, vocab]
     }
 
@@ -50,6 +52,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
     {
         _encoderStates.Dispose();
         _encoderMask.Dispose();
+        _outputWeight.Dispose();
         _cache?.Dispose();
     }
 }

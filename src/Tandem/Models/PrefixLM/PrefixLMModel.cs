@@ -102,13 +102,17 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
     /// <summary>Runs <c>bert</c> on <paramref name="input"/> as given (segment ids, positions, 3-D mask, cache).</summary>
     internal Tensor RunBert(BertInput input) => bert.forward(input).LastHiddenState;              // no pooler: nothing else to free
 
-    /// <summary>LM-head logits of the hidden states at <paramref name="columns"/> <c>[batch, n]</c>: <c>[batch, n, vocab]</c>.</summary>
-    internal Tensor Predict(Tensor hidden, Tensor columns)
+    /// <summary>LM-head logits of the hidden states at <paramref name="columns"/> <c>[batch, n]</c>: <c>[batch, n, vocab]</c>
+    /// (<paramref name="outputWeight"/>: a decoding session's copy from <see cref="TransposedOutputWeight"/>).</summary>
+    internal Tensor Predict(Tensor hidden, Tensor columns, Tensor? outputWeight = null)
     {
         using var scope = NewDisposeScope();
         var picked = hidden.gather(1, columns.unsqueeze(-1).expand(-1, -1, hidden.shape[2]));     // [batch, n, hidden]
-        return cls.predictions.forward(picked).MoveToOuterDisposeScope();                         // [batch, n, vocab]
+        return cls.predictions.forward(picked, outputWeight).MoveToOuterDisposeScope();           // [batch, n, vocab]
     }
+
+    /// <summary>The output weight transposed for decoding; the caller owns it.</summary>
+    internal Tensor TransposedOutputWeight() => cls.predictions.TransposedOutputWeight();
 
     /// <inheritdoc />
     public nn.Module Module => this;

@@ -18,6 +18,7 @@ internal sealed class PrefixLMSession : IDecodingSession
 {
     readonly PrefixLMModel _model;
     readonly KeyValueCache? _cache;
+    readonly Tensor _outputWeight;
     Tensor _sourceIds, _sourceMask, _sourceLengths, _firstLogits;
 
     public PrefixLMSession(PrefixLMModel model, Tensor inputIds, Tensor attentionMask, bool useCache)
@@ -26,9 +27,10 @@ internal sealed class PrefixLMSession : IDecodingSession
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         _cache = useCache ? new KeyValueCache(model.Layers) : null;
+        _outputWeight = model.TransposedOutputWeight().DetachFromDisposeScope();               // [hidden, vocab]
         using var layout = PrefixLMInputs.Build(inputIds, attentionMask, null, null);
         var hidden = model.RunBert(layout, _cache);                                             // [rows, src, hidden]
-        _firstLogits = model.Predict(hidden, layout.LastSourceIndex.unsqueeze(1))[.., 0]
+        _firstLogits = model.Predict(hidden, layout.LastSourceIndex.unsqueeze(1), _outputWeight)[.., 0]
             .to(ScalarType.Float32).DetachFromDisposeScope();                                  // [rows, vocab]
         _sourceIds = layout.InputIds.clone().DetachFromDisposeScope();                         // [rows, src]
         _sourceMask = attentionMask.to(ScalarType.Int64, inputIds.device).clone().DetachFromDisposeScope(); // [rows, src]
@@ -47,7 +49,7 @@ internal sealed class PrefixLMSession : IDecodingSession
             var hidden = _model.RunBert(layout, null);                                          // [rows, src + curLen - 1, hidden]
             var column = curLen == 1 ? layout.LastSourceIndex.unsqueeze(1)
                 : full(rows, 1, hidden.shape[1] - 1, ScalarType.Int64, hidden.device);          // [rows, 1]
-            logits = _model.Predict(hidden, column)[.., 0];                                     // [rows, vocab]
+            logits = _model.Predict(hidden, column, _outputWeight)[.., 0];                                     // [rows, vocab]
         }
         else if (curLen == 1) logits = _firstLogits.clone();
         else
@@ -65,7 +67,7 @@ internal sealed class PrefixLMSession : IDecodingSession
                 AttentionMask = mask,
                 Cache = _cache,
             });                                                                                 // [rows, 1, hidden]
-            logits = _model.Predict(hidden, zeros(rows, 1, ScalarType.Int64, hidden.device))[.., 0]; // [rows, vocab]
+            logits = _model.Predict(hidden, zeros(rows, 1, ScalarType.Int64, hidden.device), _outputWeight)[.., 0]; // [rows, vocab]
         }
         return logits.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
@@ -94,6 +96,7 @@ internal sealed class PrefixLMSession : IDecodingSession
         _sourceMask.Dispose();
         _sourceLengths.Dispose();
         _firstLogits.Dispose();
+        _outputWeight.Dispose();
         _cache?.Dispose();
     }
 }

@@ -29,6 +29,9 @@ public sealed class ExperimentOptions
     public int EvalEverySteps { get; init; } = 100;
     /// <summary>Beam width at test time.</summary>
     public int NumBeams { get; init; } = 1;
+    /// <summary>Beam candidates tried in order at test time (execution-guided choice, see <see cref="SqlAsker"/>);
+    /// 1 takes the model's best as it is.</summary>
+    public int Candidates { get; init; } = 1;
     /// <summary>fp32 or bf16 (matrix products in bfloat16, float32 master weights) for training and testing.</summary>
     public string Precision { get; init; } = "bf16";
     /// <summary>Skip training and evaluate this model folder (e.g. a checkpoint of an earlier run).</summary>
@@ -105,7 +108,7 @@ public static class GeoQueryExperiment
         }
         log($"evaluating {modelDir} on {evalSet.Count} {o.EvalSplit} questions");
         List<SqlPrediction> predictions;
-        using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDir, dbPath, evalSet, o.NumBeams, o.LinkValues);
+        using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDir, dbPath, evalSet, o.NumBeams, o.LinkValues, o.Candidates);
         SqlPredictionFile.Write(Path.Combine(runDir, $"{o.EvalSplit}_predictions.jsonl"), predictions);
         var row = new ResultRow
         {
@@ -148,7 +151,8 @@ public static class GeoQueryExperiment
 
     /// <summary>Generates SQL for every test question and scores it (exact match against the normalised gold,
     /// execution against the original gold).</summary>
-    public static List<SqlPrediction> Test(string modelDir, string dbPath, IReadOnlyList<SqlExample> test, int numBeams, bool linkValues = true)
+    public static List<SqlPrediction> Test(string modelDir, string dbPath, IReadOnlyList<SqlExample> test, int numBeams,
+        bool linkValues = true, int candidates = 1)
     {
         using var pipeline = Seq2SeqPipeline.Load(modelDir);
         using var db = ReadOnlyDatabase.Open(dbPath);
@@ -157,7 +161,7 @@ public static class GeoQueryExperiment
         config.MaxLength = Math.Max(config.MaxLength, 192);
         var questions = test.Select(e => e.Question).ToList();
         var results = new List<SqlPrediction>();
-        foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, candidates: 1, batchSize: 16, linkValues: linkValues))
+        foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, candidates, batchSize: 16, linkValues: linkValues))
         {
             var gold = test[results.Count];
             bool em = SqlExactMatch.Matches(answer.Sql, SqlTargetNormalizer.Normalize(gold.Sql));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Tandem.Generation;
-using Tandem.Models.Bert;
 using Tandem.Models.EncoderDecoder;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +21,7 @@ internal static class GenerationBenchmark
 
     public static int Run(string[] args)
     {
-        int reps = Option(args, "--reps", 3), calls = Option(args, "--calls", 1000), callTokens = Option(args, "--call-tokens", 8);
+        int reps = BenchArgs.Int(args, "--reps", 3), calls = BenchArgs.Int(args, "--calls", 1000), callTokens = BenchArgs.Int(args, "--call-tokens", 8);
         torch.set_num_threads(Environment.ProcessorCount);
         Console.WriteLine($"torch threads: {torch.get_num_threads()} (ProcessorCount {Environment.ProcessorCount}), " +
             $"interop threads: {torch.get_num_interop_threads()}");
@@ -30,7 +29,7 @@ internal static class GenerationBenchmark
         Console.WriteLine($"RSS at start: {Memory.Rss()} MB");
 
         torch.manual_seed(0);
-        using var model = new EncoderDecoderModel(MiniLmConfig());
+        using var model = new EncoderDecoderModel(MiniLmShape.Config());
         model.eval();
         Console.WriteLine($"model: MiniLM-shaped BERT2BERT, {model.parameters().Sum(p => p.numel()) / 1e6:F1}M parameters; " +
             $"RSS after build: {Memory.Rss()} MB");
@@ -126,66 +125,5 @@ internal static class GenerationBenchmark
         if (output.Sequences.Length != rows || output.Sequences.Any(s => s.Length != 1 + newTokens))
             throw new InvalidOperationException(
                 $"expected {rows} sequences of {1 + newTokens} tokens, got {output.Sequences.Length} of {output.Sequences[0].Length}");
-    }
-
-    static EncoderDecoderConfig MiniLmConfig()
-    {
-        BertConfig Half(bool decoder) => new()
-        {
-            VocabSize = 30522,
-            HiddenSize = 384,
-            NumHiddenLayers = 6,
-            NumAttentionHeads = 12,
-            IntermediateSize = 1536,
-            MaxPositionEmbeddings = 512,
-            IsDecoder = decoder,
-            AddCrossAttention = decoder,
-        };
-        return new EncoderDecoderConfig
-        {
-            Encoder = Half(false),
-            Decoder = Half(true),
-            DecoderStartTokenId = 101,
-            EosTokenId = 102,
-            PadTokenId = 0,
-        };
-    }
-
-    static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
-}
-
-/// <summary>Process memory from <c>/proc/self</c>, in MB.</summary>
-internal static class Memory
-{
-    /// <summary>Resident set size now (VmRSS).</summary>
-    public static long Rss() => Status("VmRSS:");
-
-    /// <summary>Peak resident set size (VmHWM) since start or the last <see cref="ResetPeak"/>.</summary>
-    public static long Peak() => Status("VmHWM:");
-
-    /// <summary>Resets VmHWM to the current RSS (writes 5 to <c>/proc/self/clear_refs</c>); false if refused.</summary>
-    public static bool ResetPeak()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    static long Status(string key)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(key, StringComparison.Ordinal))
-                return long.Parse(line[key.Length..].Trim().Split(' ')[0]) / 1024;
-        return -1;
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using Tandem.Modeling;
-using Tandem.Models.Bert;
 using Tandem.Models.EncoderDecoder;
 using static TorchSharp.torch;
 
@@ -13,11 +12,12 @@ namespace Tandem.Bench;
 /// in the same process, and peak RSS. With --bf16, training under a bf16 Autocast scope is timed too.</summary>
 internal static class TrainBench
 {
-    const int Batch = 16, Src = 32, Tgt = 64, Hidden = 384, Layers = 6, Inter = 1536, Vocab = 30522;
+    const int Batch = 16, Src = 32, Tgt = 64;
+    const int Hidden = MiniLmShape.Hidden, Layers = MiniLmShape.Layers, Inter = MiniLmShape.Intermediate, Vocab = MiniLmShape.Vocab;
 
     public static void Run(string[] args)
     {
-        int steps = Arg(args, "--steps", 6), threads = Arg(args, "--threads", 2);
+        int steps = BenchArgs.Int(args, "--steps", 6), threads = BenchArgs.Int(args, "--threads", 2);
         bool bf16 = args.Contains("--bf16") || args.Contains("--bf16-only");
         torch.set_num_threads(threads);
         torch.manual_seed(0);
@@ -34,7 +34,7 @@ internal static class TrainBench
             try { Report("bf16", TimeTraining(ScalarType.BFloat16, steps), flops, peak16); }
             catch (Exception e) { Console.WriteLine($"bf16 training: failed: {e.Message.Split('\n')[0]}"); }
         }
-        Console.WriteLine($"peak RSS (VmHWM): {PeakRssMiB():F0} MiB");
+        Console.WriteLine($"peak RSS (VmHWM): {Memory.Peak()} MiB");
     }
 
     static void Report(string name, (double Seconds, double Loss0, double Loss1) r, double flops, double peak)
@@ -46,13 +46,7 @@ internal static class TrainBench
     static (double Seconds, double Loss0, double Loss1) TimeTraining(ScalarType dtype, int steps)
     {
         torch.manual_seed(0);
-        var bert = new BertConfig
-        {
-            VocabSize = Vocab, HiddenSize = Hidden, NumHiddenLayers = Layers, NumAttentionHeads = 12, IntermediateSize = Inter,
-            HiddenAct = "gelu",
-        };
-        var config = new EncoderDecoderConfig { Encoder = bert, Decoder = bert.Clone(), DecoderStartTokenId = 101, PadTokenId = 0, EosTokenId = 102 };
-        using var model = new EncoderDecoderModel(config);
+        using var model = new EncoderDecoderModel(MiniLmShape.Config());
         // bf16: Autocast multiplies in bf16; parameters, LayerNorm and the loss stay float32 (master weights).
         using var precision = Autocast.Enter(dtype == ScalarType.Float32 ? null : dtype);
         using var opt = torch.optim.AdamW(model.parameters(), 1e-4);
@@ -98,18 +92,6 @@ internal static class TrainBench
         double decCross = decTok * 2 * h * h * 2 + encTok * 2 * h * h * 2 + Batch * 2.0 * Tgt * Src * h * 2;
         double head = decTok * (h * h + h * Vocab) * 2;
         return 3 * (Layers * (encLayer + decSelf + decCross) + head);
-    }
-
-    static double PeakRssMiB()
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
-
-    static int Arg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -11,25 +11,14 @@ public sealed class GenerationMemoryTests
 {
     static EncoderDecoderModel TinyModel()
     {
-        BertConfig Half(bool decoder) => new()
+        var half = new BertConfig
         {
-            VocabSize = 40,
-            HiddenSize = 16,
-            NumHiddenLayers = 2,
-            NumAttentionHeads = 2,
-            IntermediateSize = 32,
-            MaxPositionEmbeddings = 64,
-            IsDecoder = decoder,
-            AddCrossAttention = decoder,
+            VocabSize = 40, HiddenSize = 16, NumHiddenLayers = 2, NumAttentionHeads = 2, IntermediateSize = 32, MaxPositionEmbeddings = 64,
         };
         manual_seed(3);
         var model = new EncoderDecoderModel(new EncoderDecoderConfig
         {
-            Encoder = Half(false),
-            Decoder = Half(true),
-            DecoderStartTokenId = 1,
-            EosTokenId = 2,
-            PadTokenId = 0,
+            Encoder = half, Decoder = half.Clone(), DecoderStartTokenId = 1, EosTokenId = 2, PadTokenId = 0,
         });
         model.eval();
         return model;

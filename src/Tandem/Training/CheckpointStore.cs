@@ -86,23 +86,21 @@ internal sealed class CheckpointStore(string runDir)
     {
         var all = List();
         var keep = new HashSet<string>(all.TakeLast(keepLast).Select(c => c.Dir));
-        bool higher = EvaluationResult.HigherIsBetter(metric);
-        var scored = all.Select(c => (c.Dir, Value: TrainerState.Load(c.Dir).Metrics?.GetValueOrDefault(metric, double.NaN) ?? double.NaN))
-            .Where(c => !double.IsNaN(c.Value));
-        scored = higher ? scored.OrderByDescending(c => c.Value) : scored.OrderBy(c => c.Value);
-        keep.UnionWith(scored.Take(keepBest).Select(c => c.Dir));
+        keep.UnionWith(Ranked(all, metric).Take(keepBest));
         foreach (var (_, dir) in all)
             if (!keep.Contains(dir)) Remove(dir);
     }
 
     /// <summary>The best checkpoint by <paramref name="metric"/>, or null.</summary>
-    public string? Best(string metric)
+    public string? Best(string metric) => Ranked(List(), metric).FirstOrDefault();
+
+    /// <summary>The checkpoints that recorded <paramref name="metric"/>, best first (ties: the older first).</summary>
+    static IEnumerable<string> Ranked(List<(int Step, string Dir)> checkpoints, string metric)
     {
-        bool higher = EvaluationResult.HigherIsBetter(metric);
-        var scored = List().Select(c => (c.Dir, Value: TrainerState.Load(c.Dir).Metrics?.GetValueOrDefault(metric, double.NaN) ?? double.NaN))
-            .Where(c => !double.IsNaN(c.Value)).ToList();
-        if (scored.Count == 0) return null;
-        return (higher ? scored.MaxBy(c => c.Value) : scored.MinBy(c => c.Value)).Dir;
+        var scored = checkpoints.Select(c => (c.Dir, Value: TrainerState.Load(c.Dir).Metrics?.GetValueOrDefault(metric, double.NaN) ?? double.NaN))
+            .Where(c => !double.IsNaN(c.Value));
+        var ordered = EvaluationResult.HigherIsBetter(metric) ? scored.OrderByDescending(c => c.Value) : scored.OrderBy(c => c.Value);
+        return ordered.Select(c => c.Dir);
     }
 
     void Remove(string dir)

@@ -50,11 +50,10 @@ internal sealed class OptimizerSetup : IDisposable
         return new OptimizerSetup { Optimizer = optimizer, Groups = groups, Trainable = trainable };
     }
 
-    /// <summary>Sets every group's rate to its peak × <paramref name="factor"/>; returns the base group's rate.</summary>
-    public double SetFactor(double factor)
+    /// <summary>Sets every group's rate to its peak × <paramref name="factor"/>.</summary>
+    public void SetFactor(double factor)
     {
         foreach (var (g, peak) in Groups) g.LearningRate = peak * factor;
-        return Groups.Count == 0 ? 0 : Groups.Min(g => g.PeakLr) * factor;
     }
 
     public void Dispose() => Optimizer.Dispose();

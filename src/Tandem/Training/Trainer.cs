@@ -66,14 +66,13 @@ public static class Trainer
     }
 
     /// <summary>The generation options evaluation uses: the model's special ids with the config's beams and length.</summary>
-    internal static GenerationConfig EvalGeneration(ISeq2SeqModel model, EvaluationSection e) => new()
+    internal static GenerationConfig EvalGeneration(ISeq2SeqModel model, EvaluationSection e)
     {
-        DecoderStartTokenId = model.SpecialIds.DecoderStart,
-        PadTokenId = model.SpecialIds.Pad,
-        EosTokenId = model.SpecialIds.Eos is { } eos ? [eos] : null,
-        NumBeams = e.NumBeams,
-        MaxNewTokens = e.MaxNewTokens,
-    };
+        var config = GenerationConfig.FromSpecialIds(model.SpecialIds.DecoderStart, model.SpecialIds.Pad, model.SpecialIds.Eos);
+        config.NumBeams = e.NumBeams;
+        config.MaxNewTokens = e.MaxNewTokens;
+        return config;
+    }
 
     internal static bool IsOutOfMemory(Exception e) =>
         e is OutOfMemoryException || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)

@@ -5,7 +5,6 @@ using Tandem.Cli.Infrastructure;
 using Tandem.Pipelines;
 using Tandem.Tasks.Sql;
 using Tandem.Tasks.Sql.Experiments;
-using Tandem.Training;
 
 namespace Tandem.Cli.Commands;
 
@@ -68,25 +67,8 @@ internal static class ExperimentCommand
         return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo };
     }
 
-    static ExperimentResult TrainWithProgress(ExperimentOptions options)
-    {
-        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return GeoQueryExperiment.Run(options, new PlainProgressWriter(Console.Out, 10), Console.WriteLine);
-        ExperimentResult result = null!;
-        AnsiConsole.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("preparing", maxValue: 1);
-                result = GeoQueryExperiment.Run(options, new Progress<TrainProgress>(p =>
-                {
-                    task.Value = Math.Min(1, Math.Max((double)p.Step / Math.Max(1, p.TotalSteps), p.Budget is { } b ? p.Elapsed.TotalSeconds / b.TotalSeconds : 0));
-                    task.Description = Markup.Escape(p.ToString());
-                }), line => AnsiConsole.MarkupLine(Markup.Escape(line)));
-                task.Value = 1;
-            });
-        return result;
-    }
+    static ExperimentResult TrainWithProgress(ExperimentOptions options) =>
+        TrainingDisplay.Run(10, (progress, log) => GeoQueryExperiment.Run(options, progress, log));
 
     static void AnswerSample(ExperimentResult result, string question)
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using Tandem.Cli.Infrastructure;
 using Tandem.Training;
 
@@ -24,37 +23,8 @@ internal static class TrainCommand
         Console.WriteLine(TrainConfigLoader.ToJson(cfg));
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); Console.Error.WriteLine("stopping after this step (checkpoint first)..."); };
-        TrainResult result;
-        if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
-        {
-            result = null!;
-            AnsiConsole.Progress().AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("starting", maxValue: 1);
-                    result = Trainer.Run(cfg, new TrainOptions
-                    {
-                        Resume = resume, Cancellation = cts.Token,
-                        Log = line => AnsiConsole.MarkupLine(Markup.Escape(line)),
-                        Progress = new Progress<TrainProgress>(p =>
-                        {
-                            task.MaxValue = 1;
-                            task.Value = Math.Max((double)p.Step / Math.Max(1, p.TotalSteps),
-                                p.Budget is { } b ? p.Elapsed.TotalSeconds / b.TotalSeconds : 0);
-                            task.Description = Markup.Escape(p.ToString());
-                        }),
-                    });
-                });
-        }
-        else
-        {
-            result = Trainer.Run(cfg, new TrainOptions
-            {
-                Resume = resume, Cancellation = cts.Token, Log = Console.WriteLine,
-                Progress = new PlainProgressWriter(Console.Out, cfg.Output.LogEverySteps),
-            });
-        }
+        var result = TrainingDisplay.Run(cfg.Output.LogEverySteps, (progress, log) =>
+            Trainer.Run(cfg, new TrainOptions { Resume = resume, Cancellation = cts.Token, Log = log, Progress = progress }));
         Console.WriteLine($"done: {result.Steps} steps; best checkpoint {result.BestCheckpoint}; last {result.LastCheckpoint}");
         return 0;
     }

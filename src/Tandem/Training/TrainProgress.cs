@@ -18,6 +18,9 @@ public sealed record TrainProgress(int Step, int TotalSteps, double Epoch, doubl
     /// <summary>The time budget, when the run has one.</summary>
     public TimeSpan? Budget { get; init; }
 
+    /// <summary>How far the run is, 0 to 1: by steps, or by the time budget when that is further along.</summary>
+    public double Fraction => Math.Min(1, Math.Max((double)Step / Math.Max(1, TotalSteps), Budget is { } b ? Elapsed.TotalSeconds / b.TotalSeconds : 0));
+
     /// <summary>A plain one-line rendering.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"step {Step}/{TotalSteps} · epoch {Epoch:F2} · loss {Loss:F4} · lr {LearningRate:E2} · {TokensPerSecond:F0} tok/s · ") +

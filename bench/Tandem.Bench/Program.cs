@@ -1,6 +1,7 @@
 // Tandem benchmarks: they print figures (and ratios against a baseline measured in the same process); no pass/fail.
 //   dotnet run -c Release --project bench/Tandem.Bench -- train [--steps N] [--threads N] [--bf16]
 //   dotnet run -c Release --project bench/Tandem.Bench -- generate [--reps N] [--calls N] [--call-tokens N]
+//   dotnet run -c Release --project bench/Tandem.Bench -- malloc [--reps N] [--steps N]   (train step per allocator)
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
@@ -10,7 +11,10 @@ switch (mode)
     case "generate":
         Tandem.Bench.GenerationBenchmark.Run(args[1..]);
         break;
+    case "malloc":
+        Tandem.Bench.MallocBench.Run(args[1..]);
+        break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N]");
         break;
 }

@@ -53,22 +53,26 @@ internal static class TrainBench
         model.train();
         var ids = torch.randint(1000, Vocab, [Batch, Src], dtype: ScalarType.Int64);          // [batch, src]
         var labels = torch.randint(1000, Vocab, [Batch, Tgt], dtype: ScalarType.Int64);       // [batch, tgt]
-        double first = 0, last = 0, seconds = 0;
+        double first = 0, last = 0, seconds = 0, fwd = 0, bwd = 0;
         int warm = 2;
         for (int s = 0; s < warm + steps; s++)
         {
             var clock = Stopwatch.StartNew();
+            double f, b;
             using (var scope = NewDisposeScope())
             {
                 opt.zero_grad();
                 using var output = model.forward(new Seq2SeqInput { InputIds = ids, Labels = labels });
+                last = output.Loss!.item<float>();
+                f = clock.Elapsed.TotalSeconds;
                 output.Loss!.backward();
+                b = clock.Elapsed.TotalSeconds;
                 opt.step();
-                last = output.Loss.item<float>();
                 if (s == 0) first = last;
             }
-            if (s >= warm) seconds += clock.Elapsed.TotalSeconds;
+            if (s >= warm) (seconds, fwd, bwd) = (seconds + clock.Elapsed.TotalSeconds, fwd + f, bwd + b - f);
         }
+        Console.WriteLine(F($"  {dtype}: forward {1000 * fwd / steps:F0} ms · backward {1000 * bwd / steps:F0} ms · optimizer and the rest {1000 * (seconds - fwd - bwd) / steps:F0} ms"));
         return (seconds / steps, first, last);
     }
 

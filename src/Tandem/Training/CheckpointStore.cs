@@ -34,7 +34,9 @@ internal sealed class CheckpointStore(string runDir)
     /// <summary>The newest complete checkpoint, or null.</summary>
     public string? Latest() => List() is { Count: > 0 } l ? l[^1].Dir : null;
 
-    public string Save(ISeq2SeqModel model, torch.optim.Optimizer optimizer, TrainerState state)
+    /// <summary>Writes a checkpoint of <paramref name="model"/>, the optimizer and the state; <paramref name="extra"/>
+    /// writes further files into the (temporary) folder before it is complete.</summary>
+    public string Save(ISeq2SeqModel model, torch.optim.Optimizer optimizer, TrainerState state, Action<string>? extra = null)
     {
         Directory.CreateDirectory(Root);
         foreach (var stale in Directory.EnumerateDirectories(Root, ".tmp-*").Concat(Directory.EnumerateDirectories(Root, ".trash-*")))
@@ -49,6 +51,7 @@ internal sealed class CheckpointStore(string runDir)
             MakeStateContiguous(optimizer);
             ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
         }
+        extra?.Invoke(tmp);
         state.Save(tmp);                           // last: its presence marks a complete checkpoint
         AtomicFile.FlushFolder(tmp);
         BeforeCommit?.Invoke(tmp);

@@ -11,6 +11,8 @@ internal sealed class OptimizerSetup : IDisposable
     public required AdamW Optimizer { get; init; }
     public required List<(AdamW.ParamGroup Group, double PeakLr)> Groups { get; init; }
     public required List<Parameter> Trainable { get; init; }
+    /// <summary>The trainable parameters with one name each (the first the model gives a shared one).</summary>
+    public required List<(string Name, Parameter Parameter)> NamedTrainable { get; init; }
 
     public static OptimizerSetup Create(ISeq2SeqModel model, OptimizerSection o, IReadOnlySet<string> newKeys)
     {
@@ -24,6 +26,7 @@ internal sealed class OptimizerSetup : IDisposable
         }
         var buckets = new Dictionary<(bool Decay, bool New), List<Parameter>>();
         var trainable = new List<Parameter>();
+        var named = new List<(string, Parameter)>();
         foreach (var p in order)
         {
             var n = names[p];
@@ -38,6 +41,7 @@ internal sealed class OptimizerSetup : IDisposable
             if (!buckets.TryGetValue(key, out var list)) buckets[key] = list = [];
             list.Add(p);
             trainable.Add(p);
+            named.Add((n[0], p));
         }
         if (trainable.Count == 0) throw new TandemException("optimizer: no trainable parameters (is everything frozen?)");
         var groups = new List<(AdamW.ParamGroup, double)>();
@@ -47,7 +51,7 @@ internal sealed class OptimizerSetup : IDisposable
             groups.Add((new AdamW.ParamGroup(ps, lr, o.Beta1, o.Beta2, o.Eps, decay ? o.WeightDecay : 0.0, false, false), lr));
         }
         var optimizer = torch.optim.AdamW(groups.Select(g => g.Item1), o.Lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay);
-        return new OptimizerSetup { Optimizer = optimizer, Groups = groups, Trainable = trainable };
+        return new OptimizerSetup { Optimizer = optimizer, Groups = groups, Trainable = trainable, NamedTrainable = named };
     }
 
     /// <summary>Sets every group's rate to its peak × <paramref name="factor"/>.</summary>

@@ -86,6 +86,9 @@ public sealed class OptimizerSection
     [JsonPropertyName("eps")] public double Eps { get; set; } = 1e-8;
     /// <summary>Gradient clipping by global norm (0 = off).</summary>
     [JsonPropertyName("max_grad_norm")] public double MaxGradNorm { get; set; } = 1.0;
+    /// <summary>Exponential moving average of the weights (0 = off; e.g. 0.995): evaluation and checkpoints use the
+    /// average, training continues from the raw weights.</summary>
+    [JsonPropertyName("ema_decay")] public double EmaDecay { get; set; }
     /// <summary>Label smoothing of the loss.</summary>
     [JsonPropertyName("label_smoothing")] public double LabelSmoothing { get; set; }
     /// <summary>Keep the encoder's weights fixed.</summary>

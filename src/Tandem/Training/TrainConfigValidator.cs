@@ -37,6 +37,7 @@ internal static class TrainConfigValidator
         Positive("optimizer.eps", o.Eps);
         NonNegative("optimizer.max_grad_norm", o.MaxGradNorm);
         Fraction("optimizer.label_smoothing", o.LabelSmoothing);
+        Fraction("optimizer.ema_decay", o.EmaDecay);
         var s = c.Schedule;
         NonNegative("schedule.max_steps", s.MaxSteps);
         if (s.MaxSteps == 0) Positive("schedule.epochs", s.Epochs);

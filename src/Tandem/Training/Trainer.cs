@@ -44,17 +44,19 @@ public static class Trainer
         int total = config.Schedule.MaxSteps > 0 ? config.Schedule.MaxSteps : config.Schedule.Epochs * stepsPerEpoch;
         var schedule = LearningRateSchedule.From(config.Schedule, total);
         using var opt = OptimizerSetup.Create(model, config.Optimizer, setup.NewKeys);
+        using var average = config.Optimizer.EmaDecay > 0 ? new WeightAverage(opt.NamedTrainable, config.Optimizer.EmaDecay) : null;
         var state = resumed ?? new TrainerState { TotalSteps = total, Metric = config.Evaluation.Metric, NewKeys = [.. setup.NewKeys.Order()] };
         if (resumed is not null)
         {
             CheckpointStore.LoadOptimizer(resumeDir!, opt.Optimizer);
+            average?.LoadRaw(resumeDir!);
             using var rng = torch.tensor(Convert.FromBase64String(resumed.RngState), ScalarType.Byte);
             torch.set_rng_state(rng);
             MetricsLog.TruncateAfter(runDir, resumed.Step);
         }
         else File.Delete(Path.Combine(runDir, MetricsLog.FileName));
 
-        var loop = new TrainingLoop(config, model, setup.Tokenizer, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir };
+        var loop = new TrainingLoop(config, model, setup.Tokenizer, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir, Average = average };
         TrainResult result;
         using (Autocast.Enter(Autocast.Parse(config.Precision))) result = loop.Run(total);
         if (config.Output.Plots)

@@ -14,6 +14,8 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
     OptimizerSetup opt, LearningRateSchedule schedule, TrainerState state, CheckpointStore store, TrainOptions options, string runDir)
 {
     public string? LastGood { get; set; }
+    /// <summary>The moving average of the weights that evaluation and checkpoints use, if any.</summary>
+    public WeightAverage? Average { get; init; }
     readonly List<double> _losses = [];
     readonly Action<string> _log = options.Log ?? (_ => { });
 
@@ -128,6 +130,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
             opt.SetFactor(schedule.Factor(state.Step, timeFraction));
             if (config.Optimizer.MaxGradNorm > 0) nn.utils.clip_grad_norm_(opt.Trainable, config.Optimizer.MaxGradNorm);
             opt.Optimizer.step();
+            Average?.Update(state.Step + 1);
         }
         catch (Exception e) when (e is not TandemException && Trainer.IsOutOfMemory(e))
         {
@@ -142,11 +145,13 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
     EvaluationResult Evaluate()
     {
         var e = config.Evaluation;
-        var result = Evaluator.Evaluate(model, tokenizer, data.Dev!, data.DevReferences!, new EvaluateOptions
-        {
-            Generate = e.Generate, Generation = Trainer.EvalGeneration(model, e), MaxTokens = config.Batching.MaxTokens,
-            MaxExamples = e.MaxExamples, Lowercase = e.Lowercase,
-        });
+        EvaluationResult result;
+        using (Average?.Apply())
+            result = Evaluator.Evaluate(model, tokenizer, data.Dev!, data.DevReferences!, new EvaluateOptions
+            {
+                Generate = e.Generate, Generation = Trainer.EvalGeneration(model, e), MaxTokens = config.Batching.MaxTokens,
+                MaxExamples = e.MaxExamples, Lowercase = e.Lowercase,
+            });
         model.Module.train();
         state.Metrics = result.ToDictionary();
         var value = result.Get(e.Metric) ?? double.NaN;
@@ -165,7 +170,8 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
     {
         state.RngState = Trainer.RngState();
         state.LrFactor = schedule.Factor(state.Step);
-        var dir = store.Save(model, opt.Optimizer, state);
+        string dir;
+        using (Average?.Apply()) dir = store.Save(model, opt.Optimizer, state, Average is null ? null : Average.SaveRaw);
         store.Rotate(config.Output.KeepLast, config.Output.KeepBest, config.Evaluation.Metric);
         LastGood = dir;
         _log($"checkpoint: {dir}");

@@ -38,22 +38,26 @@ public class CheckpointResumeTests
         Assert.NotEqual(a.LossCurve, c.LossCurve);
     }
 
-    [Fact]
-    public void InterruptedThenResumedEndsWithTheSameWeights()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9)]
+    public void InterruptedThenResumedEndsWithTheSameWeights(double emaDecay)
     {
         using var tmp = Setup();
-        var straight = Trainer.Run(TinyTask.Config(tmp.Path, "straight", Small));
+        string[] settings = [.. Small, $"optimizer.ema_decay={emaDecay.ToString(System.Globalization.CultureInfo.InvariantCulture)}"];
+        var straight = Trainer.Run(TinyTask.Config(tmp.Path, "straight", settings));
 
         using var cts = new CancellationTokenSource();
-        var first = Trainer.Run(TinyTask.Config(tmp.Path, "split", Small), new TrainOptions
+        var first = Trainer.Run(TinyTask.Config(tmp.Path, "split", settings), new TrainOptions
         {
             Cancellation = cts.Token,
             Progress = new Stopper(6, cts),
         });
         Assert.True(first.Cancelled);
         Assert.Equal(6, first.Steps);
-        var second = Trainer.Run(TinyTask.Config(tmp.Path, "split", Small), new TrainOptions { Resume = true });
+        var second = Trainer.Run(TinyTask.Config(tmp.Path, "split", settings), new TrainOptions { Resume = true });
         Assert.Equal(12, second.Steps);
+        Assert.Equal(emaDecay > 0, File.Exists(Path.Combine(second.LastCheckpoint!, WeightAverage.RawWeightsFile)));
         Assert.Equal(straight.LossCurve.Skip(6), second.LossCurve);
 
         var w1 = Weights(straight.LastCheckpoint!);

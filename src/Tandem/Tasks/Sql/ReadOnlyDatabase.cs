@@ -109,6 +109,19 @@ public sealed class ReadOnlyDatabase : IDisposable
     /// <param name="sampleValues">Distinct non-null values to read per column (0 for none).</param>
     public DatabaseSchema ReadSchema(int sampleValues = 3) => SqliteSchemaReader.Read(this, sampleValues);
 
+    /// <summary>The distinct text values of <paramref name="table"/>.<paramref name="column"/>, or null when the names
+    /// are not plain identifiers, the query fails, or the row cap cut the list short.</summary>
+    /// <param name="table">A table of the database.</param>
+    /// <param name="column">A column of that table.</param>
+    public string[]? DistinctText(string table, string column)
+    {
+        if (!PlainName.IsMatch(table) || !PlainName.IsMatch(column)) return null;
+        var result = Execute($"SELECT DISTINCT \"{column}\" FROM \"{table}\" WHERE typeof(\"{column}\") = 'text'");
+        return result.Succeeded && !result.Truncated ? result.Rows.Select(r => r[0]?.ToString() ?? "").ToArray() : null;
+    }
+
+    static readonly System.Text.RegularExpressions.Regex PlainName = new(@"^\w+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     void Check(int rc, string what)
     {
         if (rc != 0) throw new TandemException($"{Path}: SQLite refused {what} (error {rc})");

@@ -90,14 +90,7 @@ public sealed class SqlValueLinker : IDisposable
     string[]? Values(string table, string column)
     {
         var key = (table.ToLowerInvariant(), column.ToLowerInvariant());
-        if (_values.TryGetValue(key, out var cached)) return cached;
-        string[]? values = null;
-        if (Regex.IsMatch(table, @"^\w+$") && Regex.IsMatch(column, @"^\w+$"))
-        {
-            var result = _db.Execute($"SELECT DISTINCT \"{column}\" FROM \"{table}\" WHERE typeof(\"{column}\") = 'text'");
-            if (result.Succeeded && !result.Truncated) values = result.Rows.Select(r => r[0]?.ToString() ?? "").ToArray();
-        }
-        _values[key] = values;
+        if (!_values.TryGetValue(key, out var values)) _values[key] = values = _db.DistinctText(table, column);
         return values;
     }
 }

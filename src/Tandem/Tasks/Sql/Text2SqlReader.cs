@@ -62,8 +62,13 @@ public static class Text2SqlReader
             string sql = entry.GetProperty("sql")[0].GetString()!;
             string querySplit = SplitValue(entry.GetProperty("query-split"));
             var examplesByName = new Dictionary<string, string>(StringComparer.Ordinal);
+            var types = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var v in entry.GetProperty("variables").EnumerateArray())
-                examplesByName[v.GetProperty("name").GetString()!] = v.GetProperty("example").GetString() ?? "";
+            {
+                string name = v.GetProperty("name").GetString()!;
+                examplesByName[name] = v.GetProperty("example").GetString() ?? "";
+                if (v.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String) types[name] = type.GetString()!;
+            }
             foreach (var s in entry.GetProperty("sentences").EnumerateArray())
             {
                 var values = new Dictionary<string, string>(examplesByName, StringComparer.Ordinal);
@@ -74,7 +79,10 @@ public static class Text2SqlReader
                 }
                 string split = kind == Text2SqlSplitKind.Question ? SplitValue(s.GetProperty("question-split")) : querySplit;
                 string text = s.GetProperty("text").GetString()!;
-                examples.Add(new SqlExample(Fill(text, values), Fill(sql, values), split) { DbId = dbId, DbPath = dbPath });
+                examples.Add(new SqlExample(Fill(text, values), Fill(sql, values), split)
+                {
+                    DbId = dbId, DbPath = dbPath, Template = new SqlTemplate(text, sql, values, types),
+                });
             }
         }
         return examples;

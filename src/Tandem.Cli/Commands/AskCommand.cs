@@ -12,7 +12,7 @@ internal static class AskCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model("A fine-tuned English->SQL model folder");
+        var model = new Option<string[]>("--model", "-m") { Description = "A fine-tuned English->SQL model folder; repeat it to decode with an ensemble", Required = true, Arity = ArgumentArity.OneOrMore };
         var db = new Option<string>("--db") { Description = "The SQLite database to query (opened read-only)", Required = true };
         var questions = new Argument<string[]>("question") { Description = "Questions (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
         var file = new Option<string?>("--file", "-f") { Description = "Questions, one per line" };
@@ -29,7 +29,7 @@ internal static class AskCommand
             var dbPath = parse.GetValue(db)!;
             if (!File.Exists(dbPath)) throw new TandemException($"{dbPath}: database file not found");
             var inputs = TextSources.Read(parse.GetValue(questions), parse.GetValue(file));
-            using var pipeline = Seq2SeqPipeline.Load(parse.GetValue(model)!);
+            using var pipeline = Seq2SeqPipeline.Load(parse.GetValue(model)!);    // one folder, or several as an ensemble
             using var database = ReadOnlyDatabase.Open(dbPath, new ExecutionLimits { TimeLimitMs = parse.GetValue(timeout), MaxRows = parse.GetValue(maxRows) });
             bool json = parse.GetValue(CommonOptions.Json);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());

@@ -13,11 +13,16 @@ namespace Tandem.Pipelines;
 /// <param name="Error">Why this input produced nothing (e.g. an empty line), else null.</param>
 public sealed record GeneratedItem(int Index, long[][] Sequences, string[] Texts, float[]? Scores, string? Error = null);
 
-/// <summary>A seq2seq model with its tokenizer: text in, text out, in batches.</summary>
+/// <summary>A seq2seq model (or an ensemble of several) with its tokenizer: text in, text out, in batches.</summary>
 public sealed class Seq2SeqPipeline : IDisposable
 {
-    /// <summary>The model.</summary>
+    /// <summary>The model (with an ensemble: the first member, whose generation config and special ids rule).</summary>
     public ISeq2SeqModel Model { get; }
+
+    /// <summary>Every model that generates: <see cref="Model"/> alone, or the members of an ensemble.</summary>
+    public IReadOnlyList<ISeq2SeqModel> Models { get; }
+
+    readonly IGenerativeModel _generator;
 
     /// <summary>The tokenizer of both sides.</summary>
     public WordPieceTokenizer Tokenizer { get; }
@@ -27,11 +32,48 @@ public sealed class Seq2SeqPipeline : IDisposable
 
     /// <summary>Pairs a loaded model with its tokenizer.</summary>
     public Seq2SeqPipeline(ISeq2SeqModel model, WordPieceTokenizer tokenizer, int maxSourceLength)
+        : this([model], tokenizer, maxSourceLength) { }
+
+    /// <summary>An ensemble of <paramref name="models"/> (see <see cref="Ensemble"/>) sharing one tokenizer.</summary>
+    public Seq2SeqPipeline(IReadOnlyList<ISeq2SeqModel> models, WordPieceTokenizer tokenizer, int maxSourceLength)
     {
-        Model = model;
+        if (models.Count == 0) throw new TandemException("a pipeline needs at least one model");
+        Models = models;
+        Model = models[0];
+        _generator = models.Count == 1 ? models[0] : new Ensemble(models);
         Tokenizer = tokenizer;
         MaxSourceLength = maxSourceLength;
-        Model.Module.eval();
+        foreach (var m in models) m.Module.eval();
+    }
+
+    /// <summary>
+    /// Loads several model folders as one ensemble. They must have the same vocabulary file and special token ids
+    /// (the first folder's generation config is used); one folder is the same as <see cref="Load(string)"/>.
+    /// </summary>
+    public static Seq2SeqPipeline Load(IReadOnlyList<string> dirs)
+    {
+        if (dirs.Count == 0) throw new TandemException("no model folder given");
+        if (dirs.Count == 1) return Load(dirs[0]);
+        var loaded = new List<Seq2SeqPipeline>();
+        try
+        {
+            foreach (var dir in dirs) loaded.Add(Load(dir));
+            var first = loaded[0];
+            for (int i = 1; i < loaded.Count; i++)
+            {
+                var other = loaded[i];
+                if (!File.ReadAllBytes(Path.Combine(dirs[0], "vocab.txt")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dirs[i], "vocab.txt"))))
+                    throw new TandemException($"{dirs[i]}: its vocab.txt differs from {dirs[0]}'s; an ensemble needs one vocabulary");
+                if (other.Model.SpecialIds != first.Model.SpecialIds || other.Model.VocabSize != first.Model.VocabSize)
+                    throw new TandemException($"{dirs[i]}: special ids {other.Model.SpecialIds} or vocabulary size {other.Model.VocabSize} differ from {dirs[0]}'s ({first.Model.SpecialIds}, {first.Model.VocabSize})");
+            }
+            return new Seq2SeqPipeline(loaded.Select(p => p.Model).ToList(), first.Tokenizer, loaded.Min(p => p.MaxSourceLength));
+        }
+        catch
+        {
+            foreach (var p in loaded) p.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Loads a model folder with its tokenizer files.</summary>
@@ -117,7 +159,7 @@ public sealed class Seq2SeqPipeline : IDisposable
                 ids[r * len + c] = real ? batch[r].Ids[c] : pad;
                 mask[r * len + c] = real ? 1 : 0;
             }
-        var output = Tandem.Generation.Generator.Generate(Model,
+        var output = Tandem.Generation.Generator.Generate(_generator,
             tensor(ids, [batch.Count, len]).to(device), tensor(mask, [batch.Count, len]).to(device), config);
         int perInput = output.Sequences.Length / batch.Count;
         var results = new List<GeneratedItem>();
@@ -138,6 +180,9 @@ public sealed class Seq2SeqPipeline : IDisposable
         return sequence[..end];
     }
 
-    /// <summary>Frees the model.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>Frees the model(s).</summary>
+    public void Dispose()
+    {
+        foreach (var m in Models) m.Dispose();
+    }
 }

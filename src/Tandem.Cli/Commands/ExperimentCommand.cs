@@ -21,17 +21,21 @@ internal static class ExperimentCommand
         var beams = new Option<int>("--num-beams") { Description = "Beam width at test time", DefaultValueFactory = _ => 1 };
         var candidates = new Option<int>("--candidates") { Description = "Beam candidates tried in order at test time until one runs and answers (execution-guided; 4 was chosen on dev); 1: the model's best as it is", DefaultValueFactory = _ => 4 };
         var precision = new Option<string>("--precision") { Description = "bf16 (matrix products in bfloat16, float32 master weights) or fp32", DefaultValueFactory = _ => "bf16" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Skip training: evaluate this model folder (a checkpoint of an earlier run)" };
+        var checkpoint = new Option<string[]>("--checkpoint") { Description = "Skip training: evaluate this model folder (a checkpoint of an earlier run); repeat it for an ensemble", Arity = ArgumentArity.ZeroOrMore };
+        var ensemble = new Option<int>("--ensemble") { Description = "Train N models with different seeds, --minutes / N each, and decode with them together", DefaultValueFactory = _ => 1 };
         var evalSplit = new Option<string>("--eval-split") { Description = "test (reported once; writes the row) or dev (for choices; no row)", DefaultValueFactory = _ => "test" };
         var noLink = new Option<bool>("--no-value-linking") { Description = "Do not repair copied names with the database's values" };
+        var augment = new Option<int>("--augment") { Description = "Re-filled copies of each training question with other database values of the same type (0: none)", DefaultValueFactory = _ => 0 };
+        var ema = new Option<double>("--ema") { Description = "Moving average of the weights for evaluation and checkpoints (0: off; 0.995 was chosen on dev)", DefaultValueFactory = _ => 0.995 };
+        var trainOn = new Option<string>("--train-on") { Description = "train+dev (upstream's test-time protocol; the last checkpoint is tested) or train (dev picks the checkpoint; use with --eval-split dev for choices)", DefaultValueFactory = _ => "train+dev" };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
         var runDir = new Option<string>("--run-dir") { Description = "Where runs are written", DefaultValueFactory = _ => "runs/geoquery" };
         var resultsDir = new Option<string>("--results-dir") { Description = "Result rows (one JSON file per row)", DefaultValueFactory = _ => "docs/results" };
         var results = new Option<string>("--results") { Description = "The generated table", DefaultValueFactory = _ => "docs/RESULTS.md" };
         var sample = new Option<string>("--sample") { Description = "A question to answer with the trained model", DefaultValueFactory = _ => "which state has the largest population ?" };
-        var geo = new Command("geoquery", "Fine-tune on GeoQuery (train; dev picks the checkpoint), report exact match and execution accuracy on test, answer a sample question")
+        var geo = new Command("geoquery", "Fine-tune on GeoQuery (train+dev by default, or train with dev picking the checkpoint), report exact match and execution accuracy on test, answer a sample question")
         {
-            variants, split, minutes, data, lr, beams, candidates, precision, checkpoint, evalSplit, noLink, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
+            variants, split, minutes, ensemble, data, lr, beams, candidates, precision, checkpoint, evalSplit, noLink, augment, ema, trainOn, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
         };
         geo.SetHandler(parse =>
         {
@@ -42,6 +46,12 @@ internal static class ExperimentCommand
                 "query" => Text2SqlSplitKind.Query,
                 var s => throw new TandemException($"--split must be question or query, got '{s}'"),
             };
+            bool trainOnDev = parse.GetValue(trainOn) switch
+            {
+                "train+dev" => true,
+                "train" => false,
+                var s => throw new TandemException($"--train-on must be train or train+dev, got '{s}'"),
+            };
             var names = parse.GetValue(variants)!;
             var chosen = names == "all" ? ExperimentVariant.All : names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ExperimentVariant.Find).ToList();
             ExperimentResult? last = null;
@@ -50,7 +60,7 @@ internal static class ExperimentCommand
                 var options = new ExperimentOptions
                 {
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
-                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Precision = parse.GetValue(precision)!, Checkpoint = parse.GetValue(checkpoint), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
                     Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 };
@@ -72,7 +82,7 @@ internal static class ExperimentCommand
 
     static void AnswerSample(ExperimentResult result, string question)
     {
-        using var pipeline = Seq2SeqPipeline.Load(result.ModelDir);
+        using var pipeline = Seq2SeqPipeline.Load(result.ModelDirs);
         using var db = ReadOnlyDatabase.Open(result.DatabasePath);
         var answer = SqlAsker.Ask(pipeline, db, [question], pipeline.Model.GenerationConfig, candidates: 4).Single();
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(question)}[/]");
@@ -85,7 +95,8 @@ internal static class ExperimentCommand
             foreach (var r in answer.Result.Rows.Take(10)) table.AddRow(r.Select(v => Markup.Escape(v?.ToString() ?? "NULL")).ToArray());
             AnsiConsole.Write(table);
         }
-        AnsiConsole.MarkupLine($"try: tandem ask --model {Markup.Escape(result.ModelDir)} --db {Markup.Escape(result.DatabasePath)} \"your question\"");
+        var models = string.Join(" ", result.ModelDirs.Select(d => "--model " + d));
+        AnsiConsole.MarkupLine($"try: tandem ask {Markup.Escape(models)} --db {Markup.Escape(result.DatabasePath)} \"your question\"");
     }
 
     static string FindData()

@@ -7,6 +7,16 @@ namespace Tandem.Tests.Cli;
 public class BadInputTests
 {
     [Fact]
+    public void ExperimentRefusesDevEvaluationOfAModelTrainedOnDevAndUnknownProtocols()
+    {
+        using var tmp = Paths.TempDir();
+        string[] common = ["experiment", "geoquery", "--data", Paths.Shared("data", "text2sql-data"), "--run-dir", tmp["runs"], "--results-dir", tmp["rows"], "--results", tmp["R.md"]];
+        CliRunner.AssertOneLineError(CliRunner.Run([.. common, "--eval-split", "dev"]), "--train-on train");
+        CliRunner.AssertOneLineError(CliRunner.Run([.. common, "--train-on", "dev"]), "--train-on must be train or train+dev", "'dev'");
+        Assert.False(Directory.Exists(tmp["rows"]));
+    }
+
+    [Fact]
     public void FolderWithoutConfig()
     {
         using var tmp = Paths.TempDir();

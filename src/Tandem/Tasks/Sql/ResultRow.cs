@@ -25,6 +25,9 @@ public sealed record ResultRow
     /// <summary>Execution accuracy, a fraction in [0, 1] (<see cref="ExecutionMatch"/>); null without a database.</summary>
     public double? ExecutionAccuracy { get; init; }
 
+    /// <summary>What the model was trained on and which checkpoint was tested, e.g. <c>train+dev, last checkpoint</c>.</summary>
+    public string Training { get; init; } = "";
+
     /// <summary>Optimiser steps trained.</summary>
     public long Steps { get; init; }
 

@@ -69,7 +69,9 @@ internal static class ExperimentCommand
                 var row = last.Row;
                 AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                     $"[bold]{Markup.Escape(row.Model)}[/] {Markup.Escape(row.Split)}: exact match [bold]{row.ExactMatch:P1}[/], execution accuracy [bold]{row.ExecutionAccuracy:P1}[/] ({row.Examples} questions, {row.Steps} steps, {row.WallSeconds / 60:F1} min)"));
-                AnsiConsole.MarkupLine($"results: {Markup.Escape(options.ResultsFile)}");
+                AnsiConsole.MarkupLine(options.EvalSplit == "test"
+                    ? $"results: {Markup.Escape(options.ResultsFile)}"
+                    : "dev evaluation: no row written (rows report test)");
             }
             if (last is not null) AnswerSample(last, parse.GetValue(sample)!);
             return 0;

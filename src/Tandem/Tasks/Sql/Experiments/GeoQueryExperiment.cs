@@ -49,7 +49,7 @@ public sealed class ExperimentOptions
     public int Augment { get; init; } = 0;
     /// <summary>Moving average of the weights for evaluation and checkpoints (<c>optimizer.ema_decay</c>; 0 = off).
     /// The default, 0.995, was chosen on dev: it did not raise the best dev checkpoint, but it made the last one as good
-    /// as the best (UniLM, 49 dev questions: last 39/49 exact with the average against 36-37/49 without), which is what
+    /// as the best (UniLM, 49 dev questions: last 38/49 exact with the average against 36-37/49 without), which is what
     /// training on train+dev needs (<see cref="TrainOnDev"/>).</summary>
     public double EmaDecay { get; init; } = 0.995;
     /// <summary>Train on train and dev together and test the last checkpoint: upstream text2sql-data's test-time

@@ -20,9 +20,10 @@ internal static class AskCommand
         var maxRows = new Option<int>("--max-rows") { Description = "Rows to show at most", DefaultValueFactory = _ => 50 };
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
         var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };
+        var constrain = new Option<bool>("--schema-constraint") { Description = "Let the model write only this database's tables and columns where SQL calls for one (for a model fine-tuned on this database)" };
         var command = new Command("ask", "Ask a database a question in English: prints the SQL, runs it read-only, prints the rows")
         {
-            model, db, questions, file, candidates, maxRows, timeout, schema, CommonOptions.Json,
+            model, db, questions, file, candidates, maxRows, timeout, schema, constrain, CommonOptions.Json,
         };
         command.SetHandler(parse =>
         {
@@ -34,7 +35,8 @@ internal static class AskCommand
             bool json = parse.GetValue(CommonOptions.Json);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;
-            foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates)))
+            foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates),
+                         constrainToSchema: parse.GetValue(constrain)))
             {
                 if (!answer.Result.Succeeded) failed++;
                 if (json) Console.Out.WriteLine(JsonSerializer.Serialize(new

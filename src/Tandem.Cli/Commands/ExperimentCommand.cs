@@ -25,6 +25,7 @@ internal static class ExperimentCommand
         var ensemble = new Option<int>("--ensemble") { Description = "Train N models with different seeds, --minutes / N each, and decode with them together", DefaultValueFactory = _ => 1 };
         var evalSplit = new Option<string>("--eval-split") { Description = "test (reported once; writes the row) or dev (for choices; no row)", DefaultValueFactory = _ => "test" };
         var noLink = new Option<bool>("--no-value-linking") { Description = "Do not repair copied names with the database's values" };
+        var constrain = new Option<bool>("--schema-constraint") { Description = "Decode with only the database's tables and columns where SQL calls for one" };
         var augment = new Option<int>("--augment") { Description = "Re-filled copies of each training question with other database values of the same type (0: none)", DefaultValueFactory = _ => 0 };
         var ema = new Option<double>("--ema") { Description = "Moving average of the weights for evaluation and checkpoints (0: off; 0.995 was chosen on dev)", DefaultValueFactory = _ => 0.995 };
         var trainOn = new Option<string>("--train-on") { Description = "train+dev (upstream's test-time protocol; the last checkpoint is tested) or train (dev picks the checkpoint; use with --eval-split dev for choices)", DefaultValueFactory = _ => "train+dev" };
@@ -35,7 +36,7 @@ internal static class ExperimentCommand
         var sample = new Option<string>("--sample") { Description = "A question to answer with the trained model", DefaultValueFactory = _ => "which state has the largest population ?" };
         var geo = new Command("geoquery", "Fine-tune on GeoQuery (train+dev by default, or train with dev picking the checkpoint), report exact match and execution accuracy on test, answer a sample question")
         {
-            variants, split, minutes, ensemble, data, lr, beams, candidates, precision, checkpoint, evalSplit, noLink, augment, ema, trainOn, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
+            variants, split, minutes, ensemble, data, lr, beams, candidates, precision, checkpoint, evalSplit, noLink, constrain, augment, ema, trainOn, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
         };
         geo.SetHandler(parse =>
         {
@@ -60,7 +61,7 @@ internal static class ExperimentCommand
                 var options = new ExperimentOptions
                 {
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
-                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
                     Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 };

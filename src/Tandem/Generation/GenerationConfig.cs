@@ -96,6 +96,11 @@ public sealed partial class GenerationConfig
     /// <summary>Tandem extra: seed of the sampling generator (<c>seed</c>); null = torch's global generator.</summary>
     [JsonPropertyName("seed")] public long? Seed { get; set; }
 
+    /// <summary>Constrained decoding (transformers' <c>prefix_allowed_tokens_fn</c>): which tokens may follow each
+    /// row's prefix; null = none. Code only: it is not read from or written to <c>generation_config.json</c>, and a
+    /// copy made through JSON does not keep it.</summary>
+    [JsonIgnore] public PrefixAllowedTokensFn? PrefixAllowedTokens { get; set; }
+
     /// <summary>Keys this class does not model (e.g. <c>transformers_version</c>, <c>_from_model_config</c>),
     /// kept so that <see cref="Save"/> writes them back.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }

@@ -58,6 +58,8 @@ internal sealed class GenerationPlan
         if (c.NoRepeatNgramSize > 0) list.Add(new NoRepeatNGramLogitsProcessor(c.NoRepeatNgramSize));
         if (c.BadWordsIds is { } bad) list.Add(new NoBadWordsLogitsProcessor(bad, eos));
         if (minLength > 0 && eos.Length > 0) list.Add(new MinLengthLogitsProcessor(minLength, eos));
+        if (c.PrefixAllowedTokens is { } allowed)
+            list.Add(new PrefixConstrainedLogitsProcessor(allowed, c.NumBeams > 1 ? c.NumBeams : c.DoSample ? c.NumReturnSequences : 1));
         if (c.ForcedBosTokenId is int bos) list.Add(new ForcedBosTokenLogitsProcessor(bos));
         if (c.ForcedEosTokenId is { } feos) list.Add(new ForcedEosTokenLogitsProcessor(maxLength, feos));
         return list;

@@ -153,4 +153,36 @@ public class AskCommandTests
         Assert.DoesNotContain("   at ", r.Stderr);
         CliRunner.AssertOneLineError(CliRunner.Run("ask", "--model", tmp["m"], "--db", tmp["nope.sqlite"], "hi"), "nope.sqlite", "not found");
     }
+
+    [Fact]
+    public void WithTheSchemaConstraintEveryTableTheModelWritesIsOneOfTheDatabases()
+    {
+        using var tmp = Paths.TempDir();
+        var bert = TinyBert.Encoder(tmp["bert"]);
+        Assert.Equal(0, CliRunner.Run("init", "--encoder", bert, "--decoder", bert, "--out", tmp["m"]).ExitCode);
+        // the untrained model starts every query with FROM (forced first token), so the next word is what is checked
+        var genPath = Path.Combine(tmp["m"], "generation_config.json");
+        var gen = JsonNode.Parse(File.ReadAllText(genPath))!.AsObject();
+        gen["forced_bos_token_id"] = 5 + Array.IndexOf(TinyBert.Words, "from");
+        File.WriteAllText(genPath, gen.ToJsonString());
+        var db = Paths.Shared("data", "text2sql-data", "derived", "geography-v4.sqlite");
+        string[] questions = ["which state has the largest population ?", "which river ?", "the big city", "count the red cat", "a dog sat on the mat"];
+        int tables = 0;
+        foreach (var flag in new[] { "--schema-constraint", "--candidates" })
+        {
+            var r = CliRunner.Run(["ask", "--model", tmp["m"], "--db", db, "--json", flag, .. flag == "--candidates" ? new[] { "1" } : [], .. questions]);
+            Assert.DoesNotContain("   at ", r.Stderr);
+            var sqls = r.StdoutLines.Select(l => JsonNode.Parse(l)!["sql"]!.GetValue<string>()).ToList();
+            Assert.Equal(questions.Length, sqls.Count);
+            if (flag != "--schema-constraint") continue;
+            foreach (var words in sqls.Select(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+                for (int i = 0; i + 1 < words.Length; i++)
+                    if (words[i] == "from")
+                    {
+                        Assert.Contains(words[i + 1], new[] { "state", "city", "river", "(" });
+                        tables++;
+                    }
+        }
+        Assert.True(tables >= questions.Length, $"{tables} tables checked");
+    }
 }

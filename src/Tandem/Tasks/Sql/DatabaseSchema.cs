@@ -23,8 +23,8 @@ public sealed record TableSchema(string Name, IReadOnlyList<ColumnSchema> Column
 
 /// <summary>
 /// The tables of one database, read from a SQLite file (<see cref="ReadOnlyDatabase.ReadSchema"/>) or from
-/// Spider's <c>tables.json</c> (<see cref="SpiderReader.ReadTables"/>). Used to print the schema and, later, for
-/// schema-aware decoding.
+/// Spider's <c>tables.json</c> (<see cref="SpiderReader.ReadTables"/>). Used to print the schema and for
+/// schema-aware decoding (<see cref="SqlSchemaConstraint"/>).
 /// </summary>
 /// <param name="Tables">The tables in the order the database lists them.</param>
 public sealed record DatabaseSchema(IReadOnlyList<TableSchema> Tables)

@@ -15,12 +15,14 @@ public sealed record SqlAnswer(string Question, string Sql, QueryResult Result, 
 /// the choice is execution-guided: the first candidate that runs and returns an answer (a row with a non-null value)
 /// wins; failing that, the first one that runs; failing that, the model's best. An empty result to a question is far
 /// more often a wrong query (a name in the wrong column, a misread condition) than a true "nothing"; pass
-/// <c>preferAnswers: false</c> to take the first candidate that merely runs.</summary>
+/// <c>preferAnswers: false</c> to take the first candidate that merely runs. With <c>constrainToSchema</c> the
+/// model may only write the database's tables and columns where SQL calls for one (<see cref="SqlSchemaConstraint"/>).</summary>
 public static class SqlAsker
 {
     /// <summary>Answers <paramref name="questions"/> in batches; never throws for bad SQL (the error is in the result).</summary>
     public static IEnumerable<SqlAnswer> Ask(Seq2SeqPipeline pipeline, ReadOnlyDatabase db, IReadOnlyList<string> questions,
-        GenerationConfig config, int candidates = 1, int batchSize = 8, bool linkValues = true, bool preferAnswers = true)
+        GenerationConfig config, int candidates = 1, int batchSize = 8, bool linkValues = true, bool preferAnswers = true,
+        bool constrainToSchema = false)
     {
         using var linker = linkValues ? new SqlValueLinker(db.Path) : null;
         if (candidates < 1) throw new TandemException($"candidates must be at least 1, got {candidates}");
@@ -30,6 +32,7 @@ public static class SqlAsker
             c.NumBeams = Math.Max(c.NumBeams, candidates);
             c.NumReturnSequences = candidates;
         }
+        if (constrainToSchema) c.PrefixAllowedTokens = new SqlSchemaConstraint(db.ReadSchema(sampleValues: 0), pipeline.Tokenizer).Next;
         foreach (var item in pipeline.Generate(questions, c, batchSize))
         {
             var question = questions[item.Index];

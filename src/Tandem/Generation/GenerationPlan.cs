@@ -20,6 +20,10 @@ internal sealed class GenerationPlan
     public int DecoderStart { get; private init; }
     public int[] Eos { get; private init; } = [];
     public int? Pad { get; private init; }
+    /// <summary>Decoder rows per input: the beams, or the samples drawn for each input (else 1).</summary>
+    public int RowsPerInput => RowsPerInputOf(Config);
+
+    private static int RowsPerInputOf(GenerationConfig c) => c.NumBeams > 1 ? c.NumBeams : c.DoSample ? c.NumReturnSequences : 1;
     public LogitsProcessorList Processors { get; private init; } = new([]);
     public LogitsProcessorList Warpers { get; private init; } = new([]);
 
@@ -59,7 +63,7 @@ internal sealed class GenerationPlan
         if (c.BadWordsIds is { } bad) list.Add(new NoBadWordsLogitsProcessor(bad, eos));
         if (minLength > 0 && eos.Length > 0) list.Add(new MinLengthLogitsProcessor(minLength, eos));
         if (c.PrefixAllowedTokens is { } allowed)
-            list.Add(new PrefixConstrainedLogitsProcessor(allowed, c.NumBeams > 1 ? c.NumBeams : c.DoSample ? c.NumReturnSequences : 1));
+            list.Add(new PrefixConstrainedLogitsProcessor(allowed, RowsPerInputOf(c)));
         if (c.ForcedBosTokenId is int bos) list.Add(new ForcedBosTokenLogitsProcessor(bos));
         if (c.ForcedEosTokenId is { } feos) list.Add(new ForcedEosTokenLogitsProcessor(maxLength, feos));
         return list;

@@ -27,7 +27,7 @@ public static class Generator
         using var noGrad = torch.no_grad();
         using var session = model.StartDecoding(inputIds, attentionMask, useCache);
         if (config.NumBeams > 1) return BeamSearch.Run(session, batch, plan, inputIds.device);
-        int copies = config.DoSample ? config.NumReturnSequences : 1;
+        int copies = plan.RowsPerInput;
         if (copies > 1)
         {
             using var scope = torch.NewDisposeScope();

@@ -79,6 +79,7 @@ public sealed class SqlSchemaConstraint
         readonly HashSet<string> _bound = new(StringComparer.OrdinalIgnoreCase);
         string _word = "", _lastWord = "", _prevToken = "", _quote = "";
         bool _inQuote, _afterTable, _withCte;
+        Node? _root;                                               // the trie of the name being spelled
 
         /// <summary>The trie node of the name being spelled; null when none is called for.</summary>
         public Node? Node { get; private set; }
@@ -97,9 +98,8 @@ public sealed class SqlSchemaConstraint
             {
                 bool inName = Node.Children.TryGetValue(id, out var child);
                 if (inName && !child!.Free) { Node = child; return; }
-                if (Node.Terminal && !Node.Free && ReferenceEquals(Root, owner._tables)) _afterTable = true;
-                Node = null;                                       // the name ended here (or none started)
-                Root = null;
+                if (Node.Terminal && ReferenceEquals(_root, owner._tables)) _afterTable = true;
+                Node = _root = null;                               // the name ended here (or none started)
             }
             if (_inQuote)
             {
@@ -130,12 +130,10 @@ public sealed class SqlSchemaConstraint
             }
         }
 
-        Node? Root { get; set; }
-
         void Start(Node root)
         {
             if (ReferenceEquals(root, owner._tables) && _withCte) return;   // a CTE's name is a table too
-            Node = Root = root;
+            Node = _root = root;
         }
 
         void SetClause(string clause)
@@ -184,7 +182,7 @@ public sealed class SqlSchemaConstraint
             }
             node.Terminal = true;
         }
-        if (_tokenizer.TokenToId(extra) is int e && !root.Children.ContainsKey(e)) root.Children[e] = new Node { Terminal = true, Free = true };
+        if (_tokenizer.TokenToId(extra) is int e && !root.Children.ContainsKey(e)) root.Children[e] = new Node { Free = true };
         return root;
     }
 

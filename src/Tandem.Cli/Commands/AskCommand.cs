@@ -16,14 +16,15 @@ internal static class AskCommand
         var db = new Option<string>("--db") { Description = "The SQLite database to query (opened read-only)", Required = true };
         var questions = new Argument<string[]>("question") { Description = "Questions (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
         var file = new Option<string?>("--file", "-f") { Description = "Questions, one per line" };
-        var candidates = new Option<int>("--candidates") { Description = "Beam candidates tried in order until one runs and returns an answer (else the first that runs)", DefaultValueFactory = _ => 4 };
+        var candidates = new Option<int>("--candidates") { Description = "Beam candidates to choose from (see --choose)", DefaultValueFactory = _ => 4 };
+        var choose = CommonOptions.Choose();
         var maxRows = new Option<int>("--max-rows") { Description = "Rows to show at most", DefaultValueFactory = _ => 50 };
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
         var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };
         var constrain = new Option<bool>("--schema-constraint") { Description = "Let the model write only this database's tables and columns where SQL calls for one (for a model fine-tuned on this database)" };
         var command = new Command("ask", "Ask a database a question in English: prints the SQL, runs it read-only, prints the rows")
         {
-            model, db, questions, file, candidates, maxRows, timeout, schema, constrain, CommonOptions.Json,
+            model, db, questions, file, candidates, choose, maxRows, timeout, schema, constrain, CommonOptions.Json,
         };
         command.SetHandler(parse =>
         {
@@ -36,7 +37,7 @@ internal static class AskCommand
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;
             foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates),
-                         constrainToSchema: parse.GetValue(constrain)))
+                         choice: CommonOptions.ParseChoice(parse.GetValue(choose)!), constrainToSchema: parse.GetValue(constrain)))
             {
                 if (!answer.Result.Succeeded) failed++;
                 if (json) Console.Out.WriteLine(JsonSerializer.Serialize(new

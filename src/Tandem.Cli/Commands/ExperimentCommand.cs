@@ -20,6 +20,7 @@ internal static class ExperimentCommand
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-4 };
         var beams = new Option<int>("--num-beams") { Description = "Beam width at test time", DefaultValueFactory = _ => 1 };
         var candidates = new Option<int>("--candidates") { Description = "Beam candidates tried in order at test time until one runs and answers (execution-guided; 4 was chosen on dev); 1: the model's best as it is", DefaultValueFactory = _ => 4 };
+        var choose = CommonOptions.Choose();
         var precision = new Option<string>("--precision") { Description = "bf16 (matrix products in bfloat16, float32 master weights) or fp32", DefaultValueFactory = _ => "bf16" };
         var checkpoint = new Option<string[]>("--checkpoint") { Description = "Skip training: evaluate this model folder (a checkpoint of an earlier run); repeat it for an ensemble", Arity = ArgumentArity.ZeroOrMore };
         var ensemble = new Option<int>("--ensemble") { Description = "Train N models with different seeds, --minutes / N each, and decode with them together", DefaultValueFactory = _ => 1 };
@@ -36,7 +37,7 @@ internal static class ExperimentCommand
         var sample = new Option<string>("--sample") { Description = "A question to answer with the trained model", DefaultValueFactory = _ => "which state has the largest population ?" };
         var geo = new Command("geoquery", "Fine-tune on GeoQuery (train+dev by default, or train with dev picking the checkpoint), report exact match and execution accuracy on test, answer a sample question")
         {
-            variants, split, minutes, ensemble, data, lr, beams, candidates, precision, checkpoint, evalSplit, noLink, constrain, augment, ema, trainOn, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
+            variants, split, minutes, ensemble, data, lr, beams, candidates, choose, precision, checkpoint, evalSplit, noLink, constrain, augment, ema, trainOn, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
         };
         geo.SetHandler(parse =>
         {
@@ -61,7 +62,7 @@ internal static class ExperimentCommand
                 var options = new ExperimentOptions
                 {
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
-                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Choice = CommonOptions.ParseChoice(parse.GetValue(choose)!), Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
                     Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 };
@@ -74,7 +75,7 @@ internal static class ExperimentCommand
                     ? $"results: {Markup.Escape(options.ResultsFile)}"
                     : "dev evaluation: no row written (rows report test)");
             }
-            if (last is not null) AnswerSample(last, parse.GetValue(sample)!);
+            if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), CommonOptions.ParseChoice(parse.GetValue(choose)!));
             return 0;
         });
         return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo };
@@ -83,11 +84,11 @@ internal static class ExperimentCommand
     static ExperimentResult TrainWithProgress(ExperimentOptions options) =>
         TrainingDisplay.Run(10, (progress, log) => GeoQueryExperiment.Run(options, progress, log));
 
-    static void AnswerSample(ExperimentResult result, string question)
+    static void AnswerSample(ExperimentResult result, string question, int candidates, SqlChoice choice)
     {
         using var pipeline = Seq2SeqPipeline.Load(result.ModelDirs);
         using var db = ReadOnlyDatabase.Open(result.DatabasePath);
-        var answer = SqlAsker.Ask(pipeline, db, [question], pipeline.Model.GenerationConfig, candidates: 4).Single();
+        var answer = SqlAsker.Ask(pipeline, db, [question], pipeline.Model.GenerationConfig, candidates, choice: choice).Single();
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(question)}[/]");
         AnsiConsole.MarkupLine($"[grey]SQL:[/] {Markup.Escape(answer.Sql)}");
         if (!answer.Result.Succeeded) AnsiConsole.MarkupLine($"[red]{Markup.Escape(answer.Result.Error ?? "")}[/]");

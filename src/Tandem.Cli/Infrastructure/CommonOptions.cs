@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tandem.Tasks.Sql;
 
 namespace Tandem.Cli.Infrastructure;
 
@@ -27,5 +28,25 @@ internal static class CommonOptions
     public static readonly Option<string?> Device = new("--device")
     {
         Description = "cpu (default) or cuda[:N] with TorchSharp's CUDA packages",
+    };
+
+    /// <summary><c>--choose</c>: how a query is chosen among the beam's candidates (<see cref="SqlChoice"/>).</summary>
+    public static Option<string> Choose()
+    {
+        var option = new Option<string>("--choose")
+        {
+            Description = "How a query is chosen among the candidates: first-answer (the first that runs and returns a non-null value), first-runs, or vote (the answer the candidates' probability mass agrees on)",
+            DefaultValueFactory = _ => "first-answer",
+        };
+        option.AcceptOnlyFromAmong("first-answer", "first-runs", "vote");
+        return option;
+    }
+
+    /// <summary>The <see cref="SqlChoice"/> a <see cref="Choose"/> value names.</summary>
+    public static SqlChoice ParseChoice(string value) => value switch
+    {
+        "first-runs" => SqlChoice.FirstRuns,
+        "vote" => SqlChoice.Vote,
+        _ => SqlChoice.FirstAnswer,
     };
 }

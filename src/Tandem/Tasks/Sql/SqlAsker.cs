@@ -10,18 +10,32 @@ namespace Tandem.Tasks.Sql;
 /// <param name="Candidates">Every candidate query in model order.</param>
 public sealed record SqlAnswer(string Question, string Sql, QueryResult Result, IReadOnlyList<string> Candidates);
 
+/// <summary>How <see cref="SqlAsker"/> chooses among a beam's candidate queries; every rule falls back to the
+/// first candidate that runs, and then to the model's best.</summary>
+public enum SqlChoice
+{
+    /// <summary>The first candidate (model order) that runs and returns an answer: a row with a non-null value.</summary>
+    FirstAnswer,
+    /// <summary>The first candidate that runs, whatever it returns.</summary>
+    FirstRuns,
+    /// <summary>Execution-result vote: candidates that return an answer are grouped by the rows they return (a
+    /// multiset, compared as <see cref="ExecutionMatch"/> does); the group with the most probability (each candidate's
+    /// <c>exp</c> of its summed log-probability) wins, and its first candidate is taken.</summary>
+    Vote,
+}
+
 /// <summary>English to SQL to rows: generate SQL with a fine-tuned model, rebuild it from word pieces, run it
 /// read-only, after <see cref="SqlValueLinker"/> repaired wrongly copied names. With several candidates (beam search)
-/// the choice is execution-guided: the first candidate that runs and returns an answer (a row with a non-null value)
-/// wins; failing that, the first one that runs; failing that, the model's best. An empty result to a question is far
-/// more often a wrong query (a name in the wrong column, a misread condition) than a true "nothing"; pass
-/// <c>preferAnswers: false</c> to take the first candidate that merely runs. With <c>constrainToSchema</c> the
-/// model may only write the database's tables and columns where SQL calls for one (<see cref="SqlSchemaConstraint"/>).</summary>
+/// the choice is execution-guided (<see cref="SqlChoice"/>): by default the first candidate that runs and returns an
+/// answer (a row with a non-null value) wins; failing that, the first one that runs; failing that, the model's best.
+/// An empty result to a question is far more often a wrong query (a name in the wrong column, a misread condition)
+/// than a true "nothing". With <c>constrainToSchema</c> the model may only write the database's tables and columns
+/// where SQL calls for one (<see cref="SqlSchemaConstraint"/>).</summary>
 public static class SqlAsker
 {
     /// <summary>Answers <paramref name="questions"/> in batches; never throws for bad SQL (the error is in the result).</summary>
     public static IEnumerable<SqlAnswer> Ask(Seq2SeqPipeline pipeline, ReadOnlyDatabase db, IReadOnlyList<string> questions,
-        GenerationConfig config, int candidates = 1, int batchSize = 8, bool linkValues = true, bool preferAnswers = true,
+        GenerationConfig config, int candidates = 1, int batchSize = 8, bool linkValues = true, SqlChoice choice = SqlChoice.FirstAnswer,
         bool constrainToSchema = false)
     {
         using var linker = linkValues ? new SqlValueLinker(db.Path) : null;
@@ -42,16 +56,24 @@ public static class SqlAsker
                 continue;
             }
             var sqls = item.Sequences.Select(s => ToSql(pipeline, s, question)).Select(s => linker?.Link(s, question) ?? s).ToList();
-            var (chosen, result) = Choose(db, sqls, preferAnswers);
+            var (chosen, result) = Choose(db, sqls, choice, LogProbabilities(item, c.LengthPenalty));
             yield return new SqlAnswer(question, sqls[chosen], result, sqls);
         }
     }
 
-    /// <summary>Runs <paramref name="candidates"/> (model order) until one is chosen as described on <see cref="SqlAsker"/>;
-    /// returns its index and result.</summary>
-    public static (int Index, QueryResult Result) Choose(ReadOnlyDatabase db, IReadOnlyList<string> candidates, bool preferAnswers = true)
+    /// <summary>Runs <paramref name="candidates"/> (model order) and chooses one by <paramref name="choice"/>; returns
+    /// its index and result.</summary>
+    /// <param name="db">The database the candidates run on.</param>
+    /// <param name="candidates">Candidate queries, the model's best first.</param>
+    /// <param name="choice">The rule (<see cref="SqlChoice"/>).</param>
+    /// <param name="logProbabilities">Each candidate's summed log-probability, for <see cref="SqlChoice.Vote"/>; without
+    /// them every candidate counts alike (a plain majority, ties to the earlier candidate).</param>
+    public static (int Index, QueryResult Result) Choose(ReadOnlyDatabase db, IReadOnlyList<string> candidates,
+        SqlChoice choice = SqlChoice.FirstAnswer, IReadOnlyList<double>? logProbabilities = null)
     {
         if (candidates.Count == 0) throw new TandemException("no candidate queries to choose from");
+        if (logProbabilities is not null && logProbabilities.Count != candidates.Count)
+            throw new TandemException($"{logProbabilities.Count} log-probabilities for {candidates.Count} candidates");
         var results = new List<QueryResult>();
         int firstRun = -1;
         for (int i = 0; i < candidates.Count; i++)
@@ -59,12 +81,34 @@ public static class SqlAsker
             var result = db.Execute(candidates[i]);
             results.Add(result);
             if (!result.Succeeded) continue;
-            if (!preferAnswers || HasAnswer(result)) return (i, result);
             if (firstRun < 0) firstRun = i;
+            if (choice == SqlChoice.FirstRuns || (choice == SqlChoice.FirstAnswer && HasAnswer(result))) return (i, result);
         }
+        if (choice == SqlChoice.Vote && Vote(results, logProbabilities) is int voted) return (voted, results[voted]);
         int chosen = Math.Max(firstRun, 0);
         return (chosen, results[chosen]);
     }
+
+    /// <summary>The first candidate of the answering group with the largest probability mass, or null when none answers.</summary>
+    static int? Vote(IReadOnlyList<QueryResult> results, IReadOnlyList<double>? logProbabilities)
+    {
+        var groups = new List<(int First, QueryResult Rows, double Mass)>();
+        double top = logProbabilities?.Max() ?? 0;
+        for (int i = 0; i < results.Count; i++)
+        {
+            if (!HasAnswer(results[i]) || results[i].Truncated) continue;
+            double mass = logProbabilities is null ? 1 : Math.Exp(logProbabilities[i] - top);
+            int g = groups.FindIndex(x => ExecutionMatch.Same(x.Rows, results[i], ordered: false));
+            if (g < 0) groups.Add((i, results[i], mass));
+            else groups[g] = groups[g] with { Mass = groups[g].Mass + mass };
+        }
+        return groups.Count == 0 ? null : groups.MaxBy(x => x.Mass).First;     // MaxBy keeps the earlier group on a tie
+    }
+
+    /// <summary>Summed log-probabilities of a beam's sequences, recovered from the length-normalised scores
+    /// (<c>score x generated_length ^ length_penalty</c>); null without scores.</summary>
+    static double[]? LogProbabilities(GeneratedItem item, double lengthPenalty) =>
+        item.Scores?.Select((s, i) => s * Math.Pow(Math.Max(1, item.Sequences[i].Length - 1), lengthPenalty)).ToArray();
 
     /// <summary>Whether <paramref name="result"/> ran and holds at least one non-null value.</summary>
     public static bool HasAnswer(QueryResult result) => result.Succeeded && result.Rows.Any(r => r.Any(v => v is not null));

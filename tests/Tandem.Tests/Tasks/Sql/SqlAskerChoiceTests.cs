@@ -34,7 +34,32 @@ public class SqlAskerChoiceTests
     public void WithoutPreferringAnswersTheFirstThatRunsWins()
     {
         using var db = ReadOnlyDatabase.Open(SqlData.GeographyDb);
-        Assert.Equal(1, SqlAsker.Choose(db, [Broken, Empty, Answer], preferAnswers: false).Index);
+        Assert.Equal(1, SqlAsker.Choose(db, [Broken, Empty, Answer], SqlChoice.FirstRuns).Index);
         Assert.Throws<TandemException>(() => SqlAsker.Choose(db, []));
+    }
+
+    const string Population = "select s0.population from state s0 where s0.capital = \"albany\"";
+    const string SamePopulation = "select s0.population from state s0 where s0.state_name = \"new york\"";
+
+    [Fact]
+    public void AVoteTakesTheAnswerMostCandidatesAgreeOnAndItsFirstCandidate()
+    {
+        using var db = ReadOnlyDatabase.Open(SqlData.GeographyDb);
+        Assert.True(ExecutionMatch.Same(db, SamePopulation, Population));                      // two spellings, one answer
+        Assert.Equal(2, SqlAsker.Choose(db, [Broken, Answer, Population, Empty, SamePopulation], SqlChoice.Vote).Index);
+        // Probability outweighs numbers: one confident candidate beats two unlikely ones that agree.
+        double[] logp = [-1, -0.1, -5, -1, -5];
+        Assert.Equal(1, SqlAsker.Choose(db, [Broken, Answer, Population, Empty, SamePopulation], SqlChoice.Vote, logp).Index);
+        // Two candidates of nearly equal probability that agree beat a slightly likelier one alone.
+        Assert.Equal(1, SqlAsker.Choose(db, [Answer, Population, SamePopulation], SqlChoice.Vote, [-1.0, -1.2, -1.3]).Index);
+    }
+
+    [Fact]
+    public void AVoteWithoutAnswersFallsBackToTheFirstThatRunsAndChecksItsInputs()
+    {
+        using var db = ReadOnlyDatabase.Open(SqlData.GeographyDb);
+        Assert.Equal(1, SqlAsker.Choose(db, [Broken, Empty, NullOnly], SqlChoice.Vote).Index);
+        Assert.Equal(0, SqlAsker.Choose(db, [Broken, Broken + " x"], SqlChoice.Vote).Index);
+        Assert.Throws<TandemException>(() => SqlAsker.Choose(db, [Answer, Population], SqlChoice.Vote, [-1.0]));
     }
 }

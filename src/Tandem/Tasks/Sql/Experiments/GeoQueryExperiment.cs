@@ -33,6 +33,8 @@ public sealed class ExperimentOptions
     /// 1 takes the model's best as it is. The default, 4, was chosen on the dev splits (question and query dev,
     /// 306 questions, four models: execution accuracy 203 -> 207, exact match 198 -> 200 against 1).</summary>
     public int Candidates { get; init; } = 4;
+    /// <summary>How a candidate is chosen among <see cref="Candidates"/> (<see cref="SqlChoice"/>).</summary>
+    public SqlChoice Choice { get; init; } = SqlChoice.FirstAnswer;
     /// <summary>fp32 or bf16 (matrix products in bfloat16, float32 master weights) for training and testing.</summary>
     public string Precision { get; init; } = "bf16";
     /// <summary>Skip training and evaluate these model folders (checkpoints of earlier runs; several: an ensemble).</summary>
@@ -150,7 +152,7 @@ public static class GeoQueryExperiment
         }
         log($"evaluating {string.Join(" + ", modelDirs)} on {evalSet.Count} {o.EvalSplit} questions");
         List<SqlPrediction> predictions;
-        using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDirs, dbPath, evalSet, o.NumBeams, o.LinkValues, o.Candidates, o.SchemaConstraint);
+        using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDirs, dbPath, evalSet, o.NumBeams, o.LinkValues, o.Candidates, o.SchemaConstraint, o.Choice);
         SqlPredictionFile.Write(Path.Combine(runDir, $"{o.EvalSplit}_predictions.jsonl"), predictions);
         var row = new ResultRow
         {
@@ -207,7 +209,7 @@ public static class GeoQueryExperiment
     /// <summary>Generates SQL for every test question and scores it (exact match against the normalised gold,
     /// execution against the original gold).</summary>
     public static List<SqlPrediction> Test(IReadOnlyList<string> modelDirs, string dbPath, IReadOnlyList<SqlExample> test, int numBeams,
-        bool linkValues = true, int candidates = 1, bool constrainToSchema = false)
+        bool linkValues = true, int candidates = 1, bool constrainToSchema = false, SqlChoice choice = SqlChoice.FirstAnswer)
     {
         using var pipeline = Seq2SeqPipeline.Load(modelDirs);
         using var db = ReadOnlyDatabase.Open(dbPath);
@@ -216,7 +218,7 @@ public static class GeoQueryExperiment
         config.MaxLength = Math.Max(config.MaxLength, 192);
         var questions = test.Select(e => e.Question).ToList();
         var results = new List<SqlPrediction>();
-        foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, candidates, batchSize: 16, linkValues: linkValues, constrainToSchema: constrainToSchema))
+        foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, candidates, batchSize: 16, linkValues: linkValues, choice: choice, constrainToSchema: constrainToSchema))
         {
             var gold = test[results.Count];
             bool em = SqlExactMatch.Matches(answer.Sql, SqlTargetNormalizer.Normalize(gold.Sql));

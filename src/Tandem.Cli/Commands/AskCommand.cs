@@ -18,13 +18,14 @@ internal static class AskCommand
         var file = new Option<string?>("--file", "-f") { Description = "Questions, one per line" };
         var candidates = new Option<int>("--candidates") { Description = "Beam candidates to choose from (see --choose)", DefaultValueFactory = _ => 4 };
         var choose = CommonOptions.Choose();
+        var literals = CommonOptions.Literals();
         var maxRows = new Option<int>("--max-rows") { Description = "Rows to show at most", DefaultValueFactory = _ => 50 };
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
         var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };
         var constrain = new Option<bool>("--schema-constraint") { Description = "Let the model write only this database's tables and columns where SQL calls for one (for a model fine-tuned on this database)" };
         var command = new Command("ask", "Ask a database a question in English: prints the SQL, runs it read-only, prints the rows")
         {
-            model, db, questions, file, candidates, choose, maxRows, timeout, schema, constrain, CommonOptions.Json,
+            model, db, questions, file, candidates, choose, literals, maxRows, timeout, schema, constrain, CommonOptions.Json,
         };
         command.SetHandler(parse =>
         {
@@ -37,7 +38,7 @@ internal static class AskCommand
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;
             foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates),
-                         choice: CommonOptions.ParseChoice(parse.GetValue(choose)!), constrainToSchema: parse.GetValue(constrain)))
+                         choice: CommonOptions.ParseChoice(parse.GetValue(choose)!), constrainToSchema: parse.GetValue(constrain), questionLiterals: parse.GetValue(literals) == "question"))
             {
                 if (!answer.Result.Succeeded) failed++;
                 if (json) Console.Out.WriteLine(JsonSerializer.Serialize(new

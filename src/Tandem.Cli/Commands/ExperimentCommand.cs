@@ -19,8 +19,9 @@ internal static class ExperimentCommand
         var data = new Option<string?>("--data") { Description = "The text2sql-data folder (default: ../shared/data/text2sql-data or shared/data/text2sql-data)" };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-4 };
         var beams = new Option<int>("--num-beams") { Description = "Beam width at test time", DefaultValueFactory = _ => 1 };
-        var candidates = new Option<int>("--candidates") { Description = "Beam candidates tried in order at test time until one runs and answers (execution-guided; 4 was chosen on dev); 1: the model's best as it is", DefaultValueFactory = _ => 4 };
+        var candidates = new Option<int>("--candidates") { Description = "Beam candidates to choose from at test time (execution-guided, see --choose and --literals; 4 was chosen on held-out folds); 1: the model's best as it is", DefaultValueFactory = _ => 4 };
         var choose = CommonOptions.Choose();
+        var literals = CommonOptions.Literals();
         var precision = new Option<string>("--precision") { Description = "bf16 (matrix products in bfloat16, float32 master weights) or fp32", DefaultValueFactory = _ => "bf16" };
         var checkpoint = new Option<string[]>("--checkpoint") { Description = "Skip training: evaluate this model folder (a checkpoint of an earlier run); repeat it for an ensemble", Arity = ArgumentArity.ZeroOrMore };
         var ensemble = new Option<int>("--ensemble") { Description = "Train N models with different seeds, --minutes / N each, and decode with them together", DefaultValueFactory = _ => 1 };
@@ -30,6 +31,8 @@ internal static class ExperimentCommand
         var augment = new Option<int>("--augment") { Description = "Re-filled copies of each training question with other database values of the same type (0: none)", DefaultValueFactory = _ => 0 };
         var ema = new Option<double>("--ema") { Description = "Moving average of the weights for evaluation and checkpoints (0: off; 0.995 was chosen on dev)", DefaultValueFactory = _ => 0.995 };
         var trainOn = new Option<string>("--train-on") { Description = "train+dev (upstream's test-time protocol; the last checkpoint is tested) or train (dev picks the checkpoint; use with --eval-split dev for choices)", DefaultValueFactory = _ => "train+dev" };
+        var fold = new Option<string?>("--fold") { Description = "I/K: cross-validation for choices: train+dev in K folds, fold I (0-based) evaluated with --eval-split dev, training on the rest as a row does" };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the training loss (0: off; 0.1 was chosen on held-out folds)", DefaultValueFactory = _ => 0.1 };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
         var runDir = new Option<string>("--run-dir") { Description = "Where runs are written", DefaultValueFactory = _ => "runs/geoquery" };
         var resultsDir = new Option<string>("--results-dir") { Description = "Result rows (one JSON file per row)", DefaultValueFactory = _ => "docs/results" };
@@ -37,7 +40,7 @@ internal static class ExperimentCommand
         var sample = new Option<string>("--sample") { Description = "A question to answer with the trained model", DefaultValueFactory = _ => "which state has the largest population ?" };
         var geo = new Command("geoquery", "Fine-tune on GeoQuery (train+dev by default, or train with dev picking the checkpoint), report exact match and execution accuracy on test, answer a sample question")
         {
-            variants, split, minutes, ensemble, data, lr, beams, candidates, choose, precision, checkpoint, evalSplit, noLink, constrain, augment, ema, trainOn, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
+            variants, split, minutes, ensemble, data, lr, beams, candidates, choose, literals, precision, checkpoint, evalSplit, noLink, constrain, augment, ema, trainOn, fold, smoothing, seed, runDir, resultsDir, results, sample, CommonOptions.CacheDir,
         };
         geo.SetHandler(parse =>
         {
@@ -62,7 +65,7 @@ internal static class ExperimentCommand
                 var options = new ExperimentOptions
                 {
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
-                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Choice = CommonOptions.ParseChoice(parse.GetValue(choose)!), Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Choice = CommonOptions.ParseChoice(parse.GetValue(choose)!), QuestionLiterals = parse.GetValue(literals) == "question", Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Fold = ParseFold(parse.GetValue(fold)), LabelSmoothing = parse.GetValue(smoothing), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
                     Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 };
@@ -75,7 +78,7 @@ internal static class ExperimentCommand
                     ? $"results: {Markup.Escape(options.ResultsFile)}"
                     : "dev evaluation: no row written (rows report test)");
             }
-            if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), CommonOptions.ParseChoice(parse.GetValue(choose)!));
+            if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), CommonOptions.ParseChoice(parse.GetValue(choose)!), parse.GetValue(literals) == "question");
             return 0;
         });
         return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo };
@@ -84,11 +87,11 @@ internal static class ExperimentCommand
     static ExperimentResult TrainWithProgress(ExperimentOptions options) =>
         TrainingDisplay.Run(10, (progress, log) => GeoQueryExperiment.Run(options, progress, log));
 
-    static void AnswerSample(ExperimentResult result, string question, int candidates, SqlChoice choice)
+    static void AnswerSample(ExperimentResult result, string question, int candidates, SqlChoice choice, bool questionLiterals)
     {
         using var pipeline = Seq2SeqPipeline.Load(result.ModelDirs);
         using var db = ReadOnlyDatabase.Open(result.DatabasePath);
-        var answer = SqlAsker.Ask(pipeline, db, [question], pipeline.Model.GenerationConfig, candidates, choice: choice).Single();
+        var answer = SqlAsker.Ask(pipeline, db, [question], pipeline.Model.GenerationConfig, candidates, choice: choice, questionLiterals: questionLiterals).Single();
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(question)}[/]");
         AnsiConsole.MarkupLine($"[grey]SQL:[/] {Markup.Escape(answer.Sql)}");
         if (!answer.Result.Succeeded) AnsiConsole.MarkupLine($"[red]{Markup.Escape(answer.Result.Error ?? "")}[/]");
@@ -101,6 +104,15 @@ internal static class ExperimentCommand
         }
         var models = string.Join(" ", result.ModelDirs.Select(d => "--model " + d));
         AnsiConsole.MarkupLine($"try: tandem ask {Markup.Escape(models)} --db {Markup.Escape(result.DatabasePath)} \"your question\"");
+    }
+
+    static (int, int)? ParseFold(string? value)
+    {
+        if (value is null) return null;
+        var parts = value.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int i) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int k))
+            return (i, k);
+        throw new TandemException($"--fold takes I/K (fold I of K, e.g. 0/5), got '{value}'");
     }
 
     static string FindData()

@@ -42,6 +42,19 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary><c>--literals</c>: <c>question</c> passes over candidates with a string literal the question does not
+    /// spell while another candidate runs; <c>any</c> takes candidates as they come.</summary>
+    public static Option<string> Literals()
+    {
+        var option = new Option<string>("--literals")
+        {
+            Description = "question: pass over candidates whose quoted values the question does not spell, while another candidate runs; any: no such preference",
+            DefaultValueFactory = _ => "question",
+        };
+        option.AcceptOnlyFromAmong("question", "any");
+        return option;
+    }
+
     /// <summary>The <see cref="SqlChoice"/> a <see cref="Choose"/> value names.</summary>
     public static SqlChoice ParseChoice(string value) => value switch
     {

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Tandem.Tasks.Sql;
 
@@ -28,18 +27,18 @@ public sealed class SqlValueLinker : IDisposable
     {
         var tokens = SqlLexer.Tokenize(sql);
         var aliases = Aliases(tokens);
-        var q = " " + Normalize(question) + " ";
+        var q = " " + SqlLiterals.Normalize(question) + " ";
         var sb = new StringBuilder(sql);
         int shift = 0;
         for (int i = 0; i < tokens.Count; i++)
         {
             if (tokens[i].Kind != SqlTokenKind.String || i < 2 || tokens[i - 1].Text is not ("=" or "!=" or "<>")) continue;
             var literal = tokens[i].Value;
-            if (literal.Length == 0 || q.Contains(" " + Normalize(literal) + " ", StringComparison.Ordinal)) continue;
+            if (literal.Length == 0 || q.Contains(" " + SqlLiterals.Normalize(literal) + " ", StringComparison.Ordinal)) continue;
             if (ColumnBefore(tokens, i - 1, aliases) is not { } column) continue;
             var values = Values(column.Table, column.Column);
             if (values is null) continue;
-            var best = values.Where(v => v.Length > 0 && q.Contains(" " + Normalize(v) + " ", StringComparison.Ordinal))
+            var best = values.Where(v => v.Length > 0 && q.Contains(" " + SqlLiterals.Normalize(v) + " ", StringComparison.Ordinal))
                              .OrderByDescending(v => v.Length).FirstOrDefault();
             if (best is null) continue;
             var t = tokens[i];
@@ -50,8 +49,6 @@ public sealed class SqlValueLinker : IDisposable
         }
         return sb.ToString();
     }
-
-    static string Normalize(string text) => Regex.Replace(text.ToLowerInvariant(), @"[^\p{L}\p{N}]+", " ").Trim();
 
     /// <summary>alias (and table name) → table, from <c>FROM/JOIN table [AS] alias</c> and comma lists.</summary>
     static Dictionary<string, string> Aliases(List<SqlToken> tokens)

@@ -63,3 +63,34 @@ public class SqlAskerChoiceTests
         Assert.Throws<TandemException>(() => SqlAsker.Choose(db, [Answer, Population], SqlChoice.Vote, [-1.0]));
     }
 }
+
+public class SqlLiteralPreferenceTests
+{
+    const string Hawaii = "select bi0.border from border_info bi0 where bi0.state_name = \"hawaii\"";      // runs, no rows
+    const string Idaho = "select bi0.border from border_info bi0 where bi0.state_name = \"idaho\"";        // answers
+    const string Broken = "select bi0.no_such_column from border_info bi0 where bi0.state_name = \"hawaii\"";
+    const string NoLiteral = "select count ( s0.state_name ) from state s0";
+
+    [Fact]
+    public void LiteralsAreFoundAsWholeWordsInTheQuestion()
+    {
+        Assert.True(SqlLiterals.AllInQuestion(Hawaii, "What states border Hawaii?"));
+        Assert.False(SqlLiterals.AllInQuestion(Idaho, "what states border hawaii"));
+        Assert.True(SqlLiterals.AllInQuestion(NoLiteral, "how many states are there"));
+        Assert.True(SqlLiterals.AllInQuestion("select c0.population from city c0 where c0.city_name = 'des moines'", "how big is des-moines"));
+        Assert.False(SqlLiterals.AllInQuestion("select c0.population from city c0 where c0.city_name = \"dover\"", "where is andover"));
+        Assert.True(SqlLiterals.Occurs("New York", "rivers in new york state"));
+    }
+
+    [Fact]
+    public void ACandidateSpellingTheQuestionsNamesWinsEvenWithoutRowsButNeverOverNothing()
+    {
+        using var db = ReadOnlyDatabase.Open(SqlData.GeographyDb);
+        const string question = "what states border hawaii";
+        Assert.Equal(1, SqlAsker.Choose(db, [Hawaii, Idaho]).Index);                                 // no preference: rows win
+        Assert.Equal(1, SqlAsker.Choose(db, [Idaho, Hawaii], question: question).Index);             // the question's name wins
+        Assert.Equal(1, SqlAsker.Choose(db, [Idaho, Hawaii], SqlChoice.Vote, question: question).Index);
+        Assert.Equal(0, SqlAsker.Choose(db, [Idaho, Broken], question: question).Index);             // a faithful one must run
+        Assert.Equal(0, SqlAsker.Choose(db, [Idaho, Idaho], question: question).Index);              // none faithful: as before
+    }
+}

@@ -35,6 +35,30 @@ public sealed class Text2SqlReaderTests
     }
 
     [Fact]
+    public void HeldOutFoldsPartitionTrainAndDevAndLeaveTestAlone()
+    {
+        var standard = SqlSplits.Standard(SqlData.Geography);
+        var pool = standard.Train.Concat(standard.Dev).ToHashSet();
+        var seen = new List<SqlExample>();
+        for (int fold = 0; fold < 5; fold++)
+        {
+            var s = standard.HoldOutFold(fold, 5);
+            Assert.Same(standard.Test, s.Test);
+            Assert.Equal(598, s.Train.Count + s.Dev.Count);
+            Assert.InRange(s.Dev.Count, 119, 120);
+            Assert.Empty(s.Dev.Intersect(s.Train));
+            Assert.True(s.Dev.All(pool.Contains) && s.Train.All(pool.Contains));
+            Assert.Equal(s.Dev, standard.HoldOutFold(fold, 5).Dev);                    // the same fold every time
+            seen.AddRange(s.Dev);
+        }
+        Assert.Equal(598, seen.Distinct().Count());                                     // each pair is held out once
+        Assert.Contains(standard.Dev[0], seen);
+        Assert.NotEqual(standard.Dev, standard.HoldOutFold(0, 5).Dev.Take(49));          // folds mix train and dev
+        Assert.Throws<TandemException>(() => standard.HoldOutFold(5, 5));
+        Assert.Throws<TandemException>(() => standard.HoldOutFold(0, 1));
+    }
+
+    [Fact]
     public void AdvisingDropsExclude()
     {
         var s = SqlSplits.Standard(Text2SqlReader.Read(SqlData.Text2Sql("advising")));

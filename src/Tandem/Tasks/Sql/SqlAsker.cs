@@ -83,7 +83,7 @@ public static class SqlAsker
         if (question is not null)
         {
             var faithful = all.Where(i => SqlLiterals.AllInQuestion(candidates[i], question)).ToList();
-            if (faithful.Count is > 0 && faithful.Count < all.Count && Pick(faithful, Run, choice, logProbabilities) is { Result.Succeeded: true } pick)
+            if (faithful.Count > 0 && faithful.Count < all.Count && Pick(faithful, Run, choice, logProbabilities) is { Result.Succeeded: true } pick)
                 return pick;
         }
         return Pick(all, Run, choice, logProbabilities);

@@ -34,7 +34,7 @@ public sealed class SqlValueLinker : IDisposable
         {
             if (tokens[i].Kind != SqlTokenKind.String || i < 2 || tokens[i - 1].Text is not ("=" or "!=" or "<>")) continue;
             var literal = tokens[i].Value;
-            if (literal.Length == 0 || q.Contains(" " + SqlLiterals.Normalize(literal) + " ", StringComparison.Ordinal)) continue;
+            if (literal.Length == 0 || SqlLiterals.Occurs(literal, question)) continue;
             if (ColumnBefore(tokens, i - 1, aliases) is not { } column) continue;
             var values = Values(column.Table, column.Column);
             if (values is null) continue;

@@ -38,7 +38,7 @@ internal static class AskCommand
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;
             foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates),
-                         choice: CommonOptions.ParseChoice(parse.GetValue(choose)!), constrainToSchema: parse.GetValue(constrain), questionLiterals: parse.GetValue(literals) == "question"))
+                         choice: CommonOptions.ParseChoice(parse.GetValue(choose)!), constrainToSchema: parse.GetValue(constrain), questionLiterals: CommonOptions.ParseLiterals(parse.GetValue(literals)!)))
             {
                 if (!answer.Result.Succeeded) failed++;
                 if (json) Console.Out.WriteLine(JsonSerializer.Serialize(new

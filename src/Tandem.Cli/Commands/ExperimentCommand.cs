@@ -57,6 +57,9 @@ internal static class ExperimentCommand
                 "train" => false,
                 var s => throw new TandemException($"--train-on must be train or train+dev, got '{s}'"),
             };
+            var choice = CommonOptions.ParseChoice(parse.GetValue(choose)!);
+            bool questionLiterals = CommonOptions.ParseLiterals(parse.GetValue(literals)!);
+            var heldOut = ParseFold(parse.GetValue(fold));
             var names = parse.GetValue(variants)!;
             var chosen = names == "all" ? ExperimentVariant.All : names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ExperimentVariant.Find).ToList();
             ExperimentResult? last = null;
@@ -65,7 +68,7 @@ internal static class ExperimentCommand
                 var options = new ExperimentOptions
                 {
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
-                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Choice = CommonOptions.ParseChoice(parse.GetValue(choose)!), QuestionLiterals = parse.GetValue(literals) == "question", Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Fold = ParseFold(parse.GetValue(fold)), LabelSmoothing = parse.GetValue(smoothing), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
+                    NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Choice = choice, QuestionLiterals = questionLiterals, Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Fold = heldOut, LabelSmoothing = parse.GetValue(smoothing), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
                     Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 };
@@ -78,7 +81,7 @@ internal static class ExperimentCommand
                     ? $"results: {Markup.Escape(options.ResultsFile)}"
                     : "dev evaluation: no row written (rows report test)");
             }
-            if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), CommonOptions.ParseChoice(parse.GetValue(choose)!), parse.GetValue(literals) == "question");
+            if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), choice, questionLiterals);
             return 0;
         });
         return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo };

@@ -55,6 +55,9 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>Whether a <see cref="Literals"/> value asks for the question's literals first.</summary>
+    public static bool ParseLiterals(string value) => value == "question";
+
     /// <summary>The <see cref="SqlChoice"/> a <see cref="Choose"/> value names.</summary>
     public static SqlChoice ParseChoice(string value) => value switch
     {

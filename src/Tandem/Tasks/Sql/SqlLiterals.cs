@@ -13,23 +13,32 @@ public static partial class SqlLiterals
     /// are looked for in questions.</summary>
     public static string Normalize(string text) => NonWord().Replace(text.ToLowerInvariant(), " ").Trim();
 
+    /// <summary>The question in the form names are looked for in (<see cref="Normalize"/>, a space at each end); make
+    /// it once for several <see cref="OccursIn"/> calls.</summary>
+    public static string Words(string question) => " " + Normalize(question) + " ";
+
+    /// <summary>Whether <paramref name="text"/>, normalised, occurs as whole words in <paramref name="words"/> (from
+    /// <see cref="Words"/>).</summary>
+    public static bool OccursIn(string text, string words) => Contains(words, Normalize(text));
+
     /// <summary>Whether <paramref name="question"/> contains <paramref name="text"/> as whole words (both normalised).</summary>
-    public static bool Occurs(string text, string question) =>
-        (" " + Normalize(question) + " ").Contains(" " + Normalize(text) + " ", StringComparison.Ordinal);
+    public static bool Occurs(string text, string question) => OccursIn(text, Words(question));
 
     /// <summary>Whether every non-empty string literal of <paramref name="sql"/> occurs in <paramref name="question"/>
     /// (true for a query without literals).</summary>
     public static bool AllInQuestion(string sql, string question)
     {
-        var q = " " + Normalize(question) + " ";
+        var words = Words(question);
         foreach (var t in SqlLexer.Tokenize(sql))
         {
             if (t.Kind != SqlTokenKind.String) continue;
             var literal = Normalize(t.Value);
-            if (literal.Length > 0 && !q.Contains(" " + literal + " ", StringComparison.Ordinal)) return false;
+            if (literal.Length > 0 && !Contains(words, literal)) return false;
         }
         return true;
     }
+
+    static bool Contains(string words, string normalized) => words.Contains(" " + normalized + " ", StringComparison.Ordinal);
 
     [GeneratedRegex(@"[^\p{L}\p{N}]+")]
     private static partial Regex NonWord();

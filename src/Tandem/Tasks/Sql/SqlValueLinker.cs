@@ -27,18 +27,18 @@ public sealed class SqlValueLinker : IDisposable
     {
         var tokens = SqlLexer.Tokenize(sql);
         var aliases = Aliases(tokens);
-        var q = " " + SqlLiterals.Normalize(question) + " ";
+        var words = SqlLiterals.Words(question);
         var sb = new StringBuilder(sql);
         int shift = 0;
         for (int i = 0; i < tokens.Count; i++)
         {
             if (tokens[i].Kind != SqlTokenKind.String || i < 2 || tokens[i - 1].Text is not ("=" or "!=" or "<>")) continue;
             var literal = tokens[i].Value;
-            if (literal.Length == 0 || SqlLiterals.Occurs(literal, question)) continue;
+            if (literal.Length == 0 || SqlLiterals.OccursIn(literal, words)) continue;
             if (ColumnBefore(tokens, i - 1, aliases) is not { } column) continue;
             var values = Values(column.Table, column.Column);
             if (values is null) continue;
-            var best = values.Where(v => v.Length > 0 && q.Contains(" " + SqlLiterals.Normalize(v) + " ", StringComparison.Ordinal))
+            var best = values.Where(v => v.Length > 0 && SqlLiterals.OccursIn(v, words))
                              .OrderByDescending(v => v.Length).FirstOrDefault();
             if (best is null) continue;
             var t = tokens[i];

@@ -120,7 +120,7 @@ public static class GeoQueryExperiment
         bool watchDev = !o.TrainOnDev && o.Fold is null;
         string split = o.Split == Text2SqlSplitKind.Question ? "question" : "query";
         var evalSet = o.EvalSplit == "dev" ? splits.Dev : splits.Test;
-        var trainSet = o.Fold is not null ? splits.Train : o.TrainOnDev ? [.. splits.Train, .. splits.Dev] : splits.Train;
+        var trainSet = o.TrainOnDev && o.Fold is null ? [.. splits.Train, .. splits.Dev] : splits.Train;
         int members = o.Ensemble;
         if (members < 1) throw new TandemException($"an ensemble needs at least 1 member, got {members}");
         var modelDirs = new List<string>();

@@ -19,7 +19,7 @@ public sealed class SqlSchemaConstraint
         ["select", "where", "group", "order", "having", "limit", "on", "union", "intersect", "except", "using"];
 
     readonly WordPieceTokenizer _tokenizer;
-    readonly HashSet<long> _special;
+    readonly HashSet<long> _dropped;
     readonly Node _tables;
     readonly Node _columns;
     readonly int[] _continuations;
@@ -31,7 +31,7 @@ public sealed class SqlSchemaConstraint
     {
         ArgumentNullException.ThrowIfNull(schema);
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
-        _special = [tokenizer.ClsTokenId, tokenizer.SepTokenId, tokenizer.PadTokenId, tokenizer.MaskTokenId];
+        _dropped = [tokenizer.ClsTokenId, tokenizer.PadTokenId, tokenizer.MaskTokenId];
         _tables = Build(schema.Tables.Select(t => t.Name), "(");
         _columns = Build(schema.Tables.SelectMany(t => t.Columns).Select(c => c.Name), "*");
         if (_tables.Children.Count == 0) throw new TandemException("the database has no tables whose names the tokenizer can spell");
@@ -45,12 +45,16 @@ public sealed class SqlSchemaConstraint
     /// the SQL so far calls for no name of the database (or the row has ended).</summary>
     public AllowedTokens? Next(int inputIndex, long[] sequence)
     {
-        var scan = new Scan(this);
+        // [SEP] ends the row. [CLS], [PAD] and [MASK] never reach the SQL text (SqlAsker.ToSql skips special tokens,
+        // gluing the pieces around them), so the scan reads past them: a name cannot run on into pieces through them.
+        var kept = new List<long>(sequence.Length);
         for (int i = 1; i < sequence.Length; i++)
         {
-            if (_special.Contains(sequence[i])) return null;
-            scan.Add(sequence[i], i + 1 < sequence.Length ? sequence[i + 1] : null);
+            if (sequence[i] == _tokenizer.SepTokenId) return null;
+            if (!_dropped.Contains(sequence[i])) kept.Add(sequence[i]);
         }
+        var scan = new Scan(this);
+        for (int i = 0; i < kept.Count; i++) scan.Add(kept[i], i + 1 < kept.Count ? kept[i + 1] : null);
         var node = scan.Node;
         if (node is null) return null;
         if (node == _tables && scan.KeywordLast is long keyword) return AfterKeyword(keyword);

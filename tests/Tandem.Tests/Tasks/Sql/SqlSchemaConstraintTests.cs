@@ -21,6 +21,18 @@ public class SqlSchemaConstraintTests
     static bool Allows(AllowedTokens? allowed, int id) => allowed is null || allowed.Except != allowed.Ids.Contains(id);
 
     [Fact]
+    public void ASpecialTokenTheSqlTextDropsDoesNotLetANameRunOnIntoPieces()
+    {
+        // "from city [MASK]" reads "from city" once special tokens are skipped; "##s" would make "citys"
+        var t = MiniLm.Tokenizer;
+        var piece = Id("##s");
+        Assert.False(Allows(Geo.Value.Next(0, Prefix("select * from city")), piece));
+        foreach (var special in new[] { t.MaskTokenId, t.ClsTokenId, t.PadTokenId })
+            Assert.False(Allows(Geo.Value.Next(0, [.. Prefix("select * from city"), special]), piece), t.IdToToken(special));
+        Assert.Null(Geo.Value.Next(0, [.. Prefix("select * from city"), t.SepTokenId]));             // the row has ended
+    }
+
+    [Fact]
     public void EveryGoldQueryIsAllowedAtEveryStep()
     {
         var constraint = Geo.Value;

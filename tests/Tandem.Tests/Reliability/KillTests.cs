@@ -230,6 +230,46 @@ public class KillTests
     }
 
     [Fact]
+    public void ARealFullDiskThroughTheCliKeepsThePreviousCheckpoint()
+    {
+        // a small tmpfs holds the run: the first checkpoint fits, a later save runs out of space
+        if (Environment.UserName != "root") { ReliabilityLog.Record("kill", "disk full on a real tmpfs", "not run: mounting a tmpfs needs root"); return; }
+        using var tmp = Paths.TempDir();
+        TinyTask.Write(tmp.Path, trainCount: 200, devCount: 8, hidden: 32);
+        var probe = Trainer.Run(TinyTask.Config(tmp.Path, "probe", [.. Settings, "schedule.max_steps=3", "evaluation.every_steps=0", "output.plots=false"]));
+        long checkpoint = Directory.EnumerateFiles(probe.LastCheckpoint!, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var mount = tmp["disk"];
+        Directory.CreateDirectory(mount);
+        long size = checkpoint * 5 / 2 + 256 * 1024;                     // two checkpoints and the run's small files, not three
+        Assert.Equal(0, Sh($"mount -t tmpfs -o size={size} tmpfs '{mount}'"));
+        try
+        {
+            var config = Path.Combine(tmp.Path, "full.json");
+            var cfg = TinyTask.Config(tmp.Path, "full", [.. Settings, "output.keep_last=5", "output.keep_best=0", "evaluation.every_steps=0"]);
+            cfg.Output.Dir = Path.Combine(mount, "run");
+            File.WriteAllText(config, TrainConfigLoader.ToJson(cfg));
+            var r = CliRunner.Run("train", "--config", config);
+            ReliabilityLog.Check("kill", "disk full on a real tmpfs during tandem train", () =>
+            {
+                CliRunner.AssertOneLineError(r, "not written (no space left on device)", "the last complete checkpoint is");
+                var store = new CheckpointStore(cfg.Output.Dir);
+                Assert.NotNull(store.Latest());
+                Assert.NotEmpty(Weights(store.Latest()!));
+                Assert.Empty(Directory.EnumerateDirectories(store.Root, ".tmp-*"));
+                return r.StderrLines.Last(l => l.StartsWith("error:", StringComparison.Ordinal)).Replace(mount, "TMPFS", StringComparison.Ordinal) + $"; exit {r.ExitCode}";
+            });
+        }
+        finally { Sh($"umount '{mount}'"); }
+    }
+
+    static int Sh(string command)
+    {
+        using var p = Process.Start(new ProcessStartInfo("sh", ["-c", command]) { RedirectStandardError = true })!;
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+
+    [Fact]
     public void AFullDiskDuringASaveKeepsThePreviousCheckpointAndSaysSo()
     {
         using var tmp = Paths.TempDir();

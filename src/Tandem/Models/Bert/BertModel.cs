@@ -24,6 +24,17 @@ public sealed class BertInput
     public Tensor? PositionIds { get; init; }
     /// <summary>Key/value cache for incremental decoding; updated in place.</summary>
     public KeyValueCache? Cache { get; init; }
+
+    /// <summary>The same input as a decoder's (no segment ids).</summary>
+    public static BertInput From(DecoderInput input) => new()
+    {
+        InputIds = input.InputIds,
+        AttentionMask = input.AttentionMask,
+        EncoderHiddenStates = input.EncoderHiddenStates,
+        EncoderAttentionMask = input.EncoderAttentionMask,
+        PositionIds = input.PositionIds,
+        Cache = input.Cache,
+    };
 }
 
 /// <summary>Outputs of <see cref="BertModel"/>.</summary>
@@ -45,9 +56,10 @@ public sealed class BertOutput : IDisposable
 /// <summary>
 /// BERT as transformers defines it: embeddings, a stack of layers, and an optional pooler. In decoder mode
 /// (<see cref="BertConfig.IsDecoder"/>) self-attention is causal, and with <see cref="BertConfig.AddCrossAttention"/>
-/// every layer attends to an encoder's output. Parameter names are the checkpoint keys.
+/// every layer attends to an encoder's output. Parameter names are the checkpoint keys. Families with BERT's layers
+/// and other position ids (RoBERTa) derive from it.
 /// </summary>
-public sealed class BertModel : nn.Module
+public class BertModel : nn.Module, ITextEncoder
 {
 #pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
     readonly BertEmbeddings embeddings;
@@ -62,7 +74,11 @@ public sealed class BertModel : nn.Module
     /// <param name="config">The architecture.</param>
     /// <param name="addPoolingLayer">Whether to add the pooler (an LM-head decoder has none).</param>
     /// <param name="encoderHiddenSize">Width of the encoder states cross-attention reads; defaults to the hidden size.</param>
-    public BertModel(BertConfig config, bool addPoolingLayer = true, long encoderHiddenSize = 0) : base("bert")
+    public BertModel(BertConfig config, bool addPoolingLayer = true, long encoderHiddenSize = 0)
+        : this("bert", config, addPoolingLayer, encoderHiddenSize) { }
+
+    /// <summary>Builds the model under the root name <paramref name="name"/> (a derived family's own name).</summary>
+    protected BertModel(string name, BertConfig config, bool addPoolingLayer, long encoderHiddenSize) : base(name)
     {
         config.Validate();
         if (config.AddCrossAttention && !config.IsDecoder)
@@ -106,7 +122,7 @@ public sealed class BertModel : nn.Module
         using var scope = NewDisposeScope();
         var ids = input.InputIds;
         long past = input.Cache?.PastLength ?? 0;
-        var hidden = embeddings.forward(ids, input.TokenTypeIds, past, input.PositionIds);    // [batch, len, hidden]
+        var hidden = embeddings.forward(ids, input.TokenTypeIds, past, input.PositionIds ?? PositionIds(ids, past)); // [batch, len, hidden]
         var dtype = hidden.dtype;
         Tensor? selfMask = null;
         if (input.AttentionMask is { } m)
@@ -121,6 +137,27 @@ public sealed class BertModel : nn.Module
             LastHiddenState = last.MoveToOuterDisposeScope(),
             PoolerOutput = pooled?.MoveToOuterDisposeScope(),
         };
+    }
+
+    /// <summary>Position ids <c>[batch, len]</c> for <paramref name="inputIds"/> after <paramref name="pastLength"/>
+    /// cached positions when the input gives none; null means <c>pastLength ..</c> for every row (BERT).</summary>
+    protected virtual Tensor? PositionIds(Tensor inputIds, long pastLength) => null;
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public long HiddenSize => Config.HiddenSize;
+
+    /// <inheritdoc />
+    public int MaxPositions => Config.MaxPositions;
+
+    /// <inheritdoc />
+    public Tensor Encode(Tensor inputIds, Tensor? attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var output = forward(new BertInput { InputIds = inputIds, AttentionMask = attentionMask });   // the pooler's output is freed by the scope
+        return output.LastHiddenState.MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs the model on token ids with an optional 2-D/3-D mask and segment ids.</summary>

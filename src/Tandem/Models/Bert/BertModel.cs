@@ -24,6 +24,8 @@ public sealed class BertInput
     public Tensor? PositionIds { get; init; }
     /// <summary>Key/value cache for incremental decoding; updated in place.</summary>
     public KeyValueCache? Cache { get; init; }
+    /// <summary>Also return the embeddings' output and every layer's (<see cref="BertOutput.HiddenStates"/>).</summary>
+    public bool OutputHiddenStates { get; init; }
 
     /// <summary>The same input as a decoder's (no segment ids).</summary>
     public static BertInput From(DecoderInput input) => new()
@@ -44,12 +46,16 @@ public sealed class BertOutput : IDisposable
     public required Tensor LastHiddenState { get; init; }
     /// <summary>The pooler's output <c>[batch, hidden]</c>, when the model has a pooler.</summary>
     public Tensor? PoolerOutput { get; init; }
+    /// <summary>With <see cref="BertInput.OutputHiddenStates"/>: the embeddings' output, then each layer's
+    /// (<c>num_hidden_layers + 1</c> tensors <c>[batch, len, hidden]</c>, the last one is <see cref="LastHiddenState"/>).</summary>
+    public IReadOnlyList<Tensor>? HiddenStates { get; init; }
 
-    /// <summary>Frees both tensors.</summary>
+    /// <summary>Frees every tensor.</summary>
     public void Dispose()
     {
         LastHiddenState.Dispose();
         PoolerOutput?.Dispose();
+        foreach (var h in HiddenStates ?? []) h.Dispose();
     }
 }
 
@@ -130,12 +136,14 @@ public class BertModel : nn.Module, ITextEncoder
         else if (Config.IsDecoder && ids.shape[1] > 1)
             selfMask = AttentionMasks.SelfAttention(ones(ids.shape[0], past + ids.shape[1], device: ids.device), true, ids.shape[1], past, dtype);
         Tensor? crossMask = input.EncoderAttentionMask is { } em ? AttentionMasks.CrossAttention(em, dtype) : null;
-        var last = encoder.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache);
+        var all = input.OutputHiddenStates ? new List<Tensor>() : null;
+        var last = encoder.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache, all);
         var pooled = pooler?.forward(last);
         return new BertOutput
         {
             LastHiddenState = last.MoveToOuterDisposeScope(),
             PoolerOutput = pooled?.MoveToOuterDisposeScope(),
+            HiddenStates = all?.Select(h => h.clone().MoveToOuterDisposeScope()).ToList(),
         };
     }
 

@@ -82,7 +82,7 @@ public sealed partial class EncoderDecoderModel
 
     /// <summary>A half's config (a fresh copy) and checkpoint folder: <c>random:PATH</c> gives the config of PATH and
     /// no folder. The family comes from the config's <c>model_type</c>.</summary>
-    static (IModelConfig Config, string? Dir) SideConfig(string spec, string side)
+    internal static (IModelConfig Config, string? Dir) SideConfig(string spec, string side)
     {
         if (spec.StartsWith("random:", StringComparison.Ordinal))
             return (ModelFamilies.LoadConfig(spec["random:".Length..]), null);

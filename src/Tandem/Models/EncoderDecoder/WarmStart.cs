@@ -33,6 +33,8 @@ public sealed class WarmStartReport
     public string DecoderClass { get; set; } = "decoder";
     /// <summary>Encoder keys that share the decoder's tensor (BERTShare).</summary>
     public List<string> SharedKeys { get; } = [];
+    /// <summary>Other things the user should know (e.g. that no tokenizer was found), one line each.</summary>
+    public List<string> Notes { get; } = [];
     /// <summary>Number of distinct parameters (shared tensors counted once).</summary>
     public long TotalParameters { get; private set; }
     /// <summary>Parameters not taken from any checkpoint.</summary>
@@ -65,5 +67,6 @@ public sealed class WarmStartReport
         if (DecoderLoad is null) yield return $"Decoder initialised randomly from {Decoder}";
         else foreach (var l in DecoderLoad.Describe($"{DecoderClass} (decoder)", Decoder)) yield return l;
         if (SharedKeys.Count > 0) yield return $"Encoder and decoder share {SharedKeys.Count} tensors (tie_encoder_decoder)";
+        foreach (var note in Notes) yield return note;
     }
 }

@@ -1,4 +1,5 @@
 using Tandem.Checkpoints;
+using Tandem.Models;
 using Tandem.Models.EncoderDecoder;
 using Tandem.Models.PrefixLM;
 using Tandem.Pretrained;
@@ -7,9 +8,11 @@ using Tandem.Tokenization;
 namespace Tandem.Pipelines;
 
 /// <summary>
-/// Builds a warm-started encoder-decoder model folder the way a user asks for one: each side a checkpoint folder, an
-/// embedded name (<c>minilm</c>) or <c>random:&lt;config.json&gt;</c>; one WordPiece tokenizer serves both sides and
-/// gives the special ids (decoder start = [CLS], EOS = [SEP], pad = [PAD], as BERT2BERT uses them).
+/// Builds a warm-started encoder-decoder model folder the way a user asks for one: each side a checkpoint folder of any
+/// registered family (<see cref="ModelFamilies"/>), an embedded name (<c>minilm</c>) or <c>random:&lt;config.json&gt;</c>.
+/// The decoder's family gives the special ids as transformers' recipes set them (BERT: decoder start [CLS], EOS
+/// [SEP], pad [PAD] from the WordPiece vocabulary; RoBERTa: &lt;s&gt;, &lt;/s&gt;, &lt;pad&gt; from its config). One
+/// tokenizer folder goes with the model: <c>--tokenizer</c>, else the decoder's, else the encoder's.
 /// </summary>
 public static class Seq2SeqInitializer
 {
@@ -17,8 +20,12 @@ public static class Seq2SeqInitializer
     /// <c>generation_config.json</c>; transformers' default of 20 is too short for SQL.</summary>
     public const int DefaultMaxLength = 128;
 
+    /// <summary>Tokenizer files that mark a folder as carrying a tokenizer.</summary>
+    static readonly string[] TokenizerFiles = ["vocab.txt", "tokenizer.json", "vocab.json"];
+
     /// <summary>Warm-starts a model; the tokenizer comes from <paramref name="tokenizer"/> or else the decoder's, else
-    /// the encoder's folder. Errors name the mismatch: vocab size against embeddings, differing special ids.</summary>
+    /// the encoder's folder. Errors name the mismatch: vocab size against embeddings, differing special ids, special
+    /// ids that need a tokenizer no side has.</summary>
     public static (EncoderDecoderModel Model, WarmStartReport Report) Create(string encoder, string decoder, bool tie,
         string? tokenizer = null, string? cacheDir = null)
     {
@@ -27,22 +34,31 @@ public static class Seq2SeqInitializer
         var encoderDir = IsRandom(encoderSpec) ? null : encoderSpec;
         var decoderDir = IsRandom(decoderSpec) ? null : decoderSpec;
         var tokenizerDir = tokenizer is not null ? EmbeddedModels.Resolve(tokenizer, cacheDir)
-            : HasVocab(decoderDir) ? decoderDir : HasVocab(encoderDir) ? encoderDir
-            : throw new TandemException("no tokenizer: neither side has a vocab.txt; pass --tokenizer DIR (e.g. --tokenizer minilm)");
-        var tok = WordPieceTokenizer.FromPretrained(tokenizerDir!);
+            : HasTokenizer(decoderDir) ? decoderDir : HasTokenizer(encoderDir) ? encoderDir : null;
+        var wordPiece = HasVocab(tokenizerDir) ? WordPieceTokenizer.FromPretrained(tokenizerDir!) : null;
         if (HasVocab(encoderDir) && HasVocab(decoderDir) && encoderDir != decoderDir) CheckSameTokenizer(encoderDir!, decoderDir!);
+
+        var (decoderConfig, _) = EncoderDecoderModel.SideConfig(decoderSpec, "decoder");
+        var decoderFamily = ModelFamilies.Of(decoderConfig);
+        var ids = decoderFamily.WarmStartIds(decoderConfig, tokenizerDir)
+            ?? throw new TandemException(tokenizerDir is null
+                ? $"no tokenizer: neither side has tokenizer files ({string.Join(", ", TokenizerFiles)}), and a {decoderFamily.Name} decoder takes its special ids from one; pass --tokenizer DIR (e.g. --tokenizer minilm)"
+                : $"{tokenizerDir}: no vocab.txt, which a {decoderFamily.Name} decoder takes its special ids from; pass --tokenizer DIR (e.g. --tokenizer minilm)");
 
         var (model, report) = EncoderDecoderModel.FromEncoderDecoderPretrained(encoderSpec, decoderSpec, new WarmStartOptions
         {
             TieEncoderDecoder = tie,
-            DecoderStartTokenId = tok.ClsTokenId,
-            EosTokenId = tok.SepTokenId,
-            PadTokenId = tok.PadTokenId,
+            DecoderStartTokenId = ids.DecoderStart,
+            EosTokenId = ids.Eos,
+            PadTokenId = ids.Pad,
         });
         try
         {
-            VocabularyCheck.EnsureFits(tok, model.Config.Encoder.VocabSize, tokenizerDir!, "encoder");
-            VocabularyCheck.EnsureFits(tok, model.Config.Decoder.VocabSize, tokenizerDir!, "decoder");
+            if (wordPiece is not null)
+            {
+                VocabularyCheck.EnsureFits(wordPiece, model.Config.Encoder.VocabSize, tokenizerDir!, "encoder");
+                VocabularyCheck.EnsureFits(wordPiece, model.Config.Decoder.VocabSize, tokenizerDir!, "decoder");
+            }
         }
         catch
         {
@@ -50,7 +66,10 @@ public static class Seq2SeqInitializer
             throw;
         }
         model.TokenizerSource = tokenizerDir;
-        model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Decoder.MaxPositionEmbeddings);
+        if (tokenizerDir is null)
+            report.Notes.Add($"No tokenizer found in {encoder} or {decoder}: the model folder gets none, and commands that read text " +
+                             "will ask for one; pass --tokenizer DIR to add it");
+        model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Decoder.MaxPositions);
         return (model, report);
     }
 
@@ -81,6 +100,8 @@ public static class Seq2SeqInitializer
     static bool IsRandom(string spec) => spec.StartsWith("random:", StringComparison.Ordinal);
 
     static bool HasVocab(string? dir) => dir is not null && File.Exists(Path.Combine(dir, "vocab.txt"));
+
+    static bool HasTokenizer(string? dir) => dir is not null && TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f)));
 
     static void CheckSameTokenizer(string encoderDir, string decoderDir)
     {

@@ -38,7 +38,12 @@ public sealed record ModelSetup(ISeq2SeqModel Model, WordPieceTokenizer Tokenize
             return new ModelSetup(prefix, LoadTokenizer(prefix.TokenizerSource!, "model.tokenizer"), newKeys, report);
         }
         var (ed, warm) = Seq2SeqInitializer.Create(m.Encoder!, m.Decoder!, m.TieEncoderDecoder, m.Tokenizer);
-        var tokenizer = LoadTokenizer(ed.TokenizerSource!, "model.tokenizer");
+        if (ed.TokenizerSource is null)
+        {
+            ed.Dispose();
+            throw new TandemException("model.tokenizer: no tokenizer found in model.encoder or model.decoder; set model.tokenizer to a tokenizer folder");
+        }
+        var tokenizer = LoadTokenizer(ed.TokenizerSource, "model.tokenizer");
         var all = ed.named_parameters().Select(p => p.name).ToList();
         if (warm.EncoderLoad is null) newKeys.UnionWith(all.Where(k => k.StartsWith("encoder.", StringComparison.Ordinal)));
         else newKeys.UnionWith(warm.EncoderLoad.Missing.Select(k => "encoder." + k));

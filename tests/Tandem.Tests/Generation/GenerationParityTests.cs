@@ -11,28 +11,19 @@ public class GenerationParityTests
     static (EncoderDecoderModel Model, Reference Ref) Load(string name)
     {
         var r = Reference.Load(name);
-        var m = EncoderDecoderModel.FromPretrained(r.Dir);
-        m.eval();
-        return (m, r);
+        return (ReferenceRuns.Load(r.Dir), r);
     }
 
-    static long[][] Rows(Reference r, string path) =>
-        r[path].AsArray().Select(row => row!.AsArray().Select(x => x!.GetValue<long>()).ToArray()).ToArray();
+    static long[][] Rows(Reference r, string path) => r.Rows(path);
 
-    static GenerationOutput Generate(EncoderDecoderModel model, Reference r, GenerationConfig config, bool useCache = true)
-    {
-        using var ids = r.Tensor("inputs.input_ids", ScalarType.Int64);
-        using var mask = r.Tensor("inputs.attention_mask", ScalarType.Int64);
-        return Tandem.Generation.Generator.Generate(model, ids, mask, config, useCache);
-    }
+    static GenerationOutput Generate(EncoderDecoderModel model, Reference r, GenerationConfig config, bool useCache = true) =>
+        ReferenceRuns.Generate(model, r, config, useCache);
 
-    static GenerationConfig Config(EncoderDecoderModel m, Action<GenerationConfig> set)
+    static GenerationConfig Config(EncoderDecoderModel m, Action<GenerationConfig> set) => ReferenceRuns.Config(m, c =>
     {
-        var c = GenerationConfig.Parse(m.GenerationConfig.ToJson());
         c.MaxLength = 12;
         set(c);
-        return c;
-    }
+    });
 
     [Theory]
     [InlineData(Reference.Eos, true)]
@@ -44,16 +35,7 @@ public class GenerationParityTests
         using var _ = model;
         var output = Generate(model, r, Config(model, c => c.OutputScores = true), useCache);
         Assert.Equal(Rows(r, "greedy.sequences"), output.Sequences);
-        using var expected = r.Tensor("greedy.step_scores");                                    // [steps, batch, vocab]
-        Assert.Equal(expected.shape[0], output.Scores!.Count);
-        for (int step = 0; step < output.Scores.Count; step++)
-        {
-            using var actual = tensor(output.Scores[step].SelectMany(x => x).ToArray(), [output.Scores[step].Length, output.Scores[step][0].Length]);
-            using var want = expected[step];
-            var finite = want.isfinite();
-            Assert.True(actual.isfinite().eq(finite).all().item<bool>());
-            Assert.True(Reference.MaxAbsDiff(actual.masked_fill(finite.logical_not(), 0), want.masked_fill(finite.logical_not(), 0)) <= 1e-4);
-        }
+        ReferenceRuns.AssertStepScores(r, "greedy.step_scores", output);
     }
 
     [Theory]

@@ -9,6 +9,8 @@ internal sealed class Reference
 {
     public const string Eos = "tiny-bert2bert-eos";
     public const string Plain = "tiny-bert2bert";
+    public const string Roberta2Roberta = "tiny-roberta2roberta";
+    public const string RobertaShare = "tiny-robertashare";
 
     static readonly Dictionary<string, Reference> Cache = new();
 
@@ -36,6 +38,13 @@ internal sealed class Reference
 
     /// <summary>A nested JSON list of numbers as a tensor (float32 or int64).</summary>
     public Tensor Tensor(string path, ScalarType dtype = ScalarType.Float32) => ToTensor(this[path], dtype);
+
+    /// <summary>A JSON list of lists of integers (token rows).</summary>
+    public long[][] Rows(string path) =>
+        this[path].AsArray().Select(row => row!.AsArray().Select(x => x!.GetValue<long>()).ToArray()).ToArray();
+
+    /// <summary>A JSON list of strings.</summary>
+    public List<string> Strings(string path) => this[path].AsArray().Select(n => n!.GetValue<string>()).ToList();
 
     public static Tensor ToTensor(JsonNode node, ScalarType dtype)
     {

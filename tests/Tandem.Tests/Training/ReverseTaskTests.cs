@@ -37,6 +37,21 @@ public class ReverseTaskTests
             p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));                    // float32 master weights
     }
 
+    [Fact]
+    public void TinyRobertaShareLearnsToReverseSequences()
+    {
+        using var tmp = Paths.TempDir();
+        TinyTask.Write(tmp.Path, family: "roberta");
+        var config = TinyTask.Config(tmp.Path, "run", "evaluation.every_steps=400", "model.tie_encoder_decoder=true");
+        var result = Trainer.Run(config, new TrainOptions());
+        Assert.True(result.LastEvaluation!.ExactMatch!.Value >= 0.95, $"RoBERTaShare exact match {result.LastEvaluation.ExactMatch:P1}");
+        using var model = (Tandem.Models.EncoderDecoder.EncoderDecoderModel)Tandem.Modeling.Seq2SeqModels.FromPretrained(result.BestCheckpoint!);
+        Assert.Equal(("roberta", true), (model.Config.Decoder.ModelType, model.Config.TieEncoderDecoder));
+        Assert.Equal((0, 1, 2), (model.Config.DecoderStartTokenId, model.Config.PadTokenId, model.Config.EosTokenId));
+        var sd = model.state_dict();
+        Assert.Same(sd["encoder.encoder.layer.1.output.dense.weight"], sd["decoder.roberta.encoder.layer.1.output.dense.weight"]);
+    }
+
     sealed class Progress(List<string> lines, Stopwatch clock) : IProgress<TrainProgress>
     {
         public void Report(TrainProgress p) { if (p.Step % 50 == 0) lines.Add($"{clock.Elapsed.TotalSeconds:F1}s {p}"); }

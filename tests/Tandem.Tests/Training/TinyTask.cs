@@ -3,23 +3,36 @@ using Tandem.Training;
 
 namespace Tandem.Tests.Training;
 
-/// <summary>A tiny random BERT2BERT on a letters vocabulary, and the sequence-reversal task.</summary>
+/// <summary>A tiny random BERT2BERT (or RoBERTa2RoBERTa) on a letters vocabulary, and the sequence-reversal task.</summary>
 internal static class TinyTask
 {
     public static readonly string[] Letters = "a b c d e f g h i j k l m n o p".Split(' ');
 
-    /// <summary>Writes vocab.txt, the two BERT configs and train/dev data into <paramref name="dir"/>.</summary>
-    public static void Write(string dir, int trainCount = 1500, int devCount = 100, int hidden = 64, double dropout = 0.0)
+    /// <summary>Writes the tokenizer, the config both halves use and train/dev data into <paramref name="dir"/>.
+    /// <paramref name="family"/> "roberta" gives RoBERTa's config and special tokens (&lt;s&gt;=0 &lt;pad&gt;=1
+    /// &lt;/s&gt;=2, in a WordPiece vocabulary of letters).</summary>
+    public static void Write(string dir, int trainCount = 1500, int devCount = 100, int hidden = 64, double dropout = 0.0, string family = "bert")
     {
         Directory.CreateDirectory(Path.Combine(dir, "tok"));
-        File.WriteAllLines(Path.Combine(dir, "tok", "vocab.txt"), ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", .. Letters]);
-        var bert = new Dictionary<string, object>
+        bool roberta = family == "roberta";
+        File.WriteAllLines(Path.Combine(dir, "tok", "vocab.txt"),
+            roberta ? ["<s>", "<pad>", "</s>", "<unk>", "<mask>", .. Letters] : ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", .. Letters]);
+        if (roberta)
+            File.WriteAllText(Path.Combine(dir, "tok", "tokenizer_config.json"),
+                """{"cls_token": "<s>", "sep_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>"}""");
+        var half = new Dictionary<string, object>
         {
-            ["model_type"] = "bert", ["vocab_size"] = 5 + Letters.Length, ["hidden_size"] = hidden, ["num_hidden_layers"] = 2,
-            ["num_attention_heads"] = 4, ["intermediate_size"] = hidden * 2, ["max_position_embeddings"] = 32,
-            ["hidden_dropout_prob"] = dropout, ["attention_probs_dropout_prob"] = dropout, ["pad_token_id"] = 0,
+            ["model_type"] = family, ["vocab_size"] = 5 + Letters.Length, ["hidden_size"] = hidden, ["num_hidden_layers"] = 2,
+            ["num_attention_heads"] = 4, ["intermediate_size"] = hidden * 2, ["max_position_embeddings"] = roberta ? 34 : 32,
+            ["hidden_dropout_prob"] = dropout, ["attention_probs_dropout_prob"] = dropout, ["pad_token_id"] = roberta ? 1 : 0,
         };
-        File.WriteAllText(Path.Combine(dir, "bert.json"), JsonSerializer.Serialize(bert));
+        if (roberta)
+        {
+            half["bos_token_id"] = 0;
+            half["eos_token_id"] = 2;
+            half["type_vocab_size"] = 1;
+        }
+        File.WriteAllText(Path.Combine(dir, "half.json"), JsonSerializer.Serialize(half));
         var rng = new Random(7);
         WriteSplit(Path.Combine(dir, "train.jsonl"), trainCount, rng);
         WriteSplit(Path.Combine(dir, "dev.jsonl"), devCount, rng);
@@ -41,7 +54,7 @@ internal static class TinyTask
         var json = $$"""
         {
           "seed": 1, "threads": 2,
-          "model": { "encoder": "random:{{Esc(dir, "bert.json")}}", "decoder": "random:{{Esc(dir, "bert.json")}}", "tokenizer": "{{Esc(dir, "tok")}}" },
+          "model": { "encoder": "random:{{Esc(dir, "half.json")}}", "decoder": "random:{{Esc(dir, "half.json")}}", "tokenizer": "{{Esc(dir, "tok")}}" },
           "data": { "splits": { "train": "{{Esc(dir, "train.jsonl")}}", "dev": "{{Esc(dir, "dev.jsonl")}}" }, "max_source_length": 16, "max_target_length": 16 },
           "optimizer": { "lr": 3e-3, "weight_decay": 0.01, "max_grad_norm": 1.0 },
           "schedule": { "max_steps": 400, "warmup_steps": 30, "decay": "linear" },

@@ -21,7 +21,19 @@ public sealed class PrefixLMOptions
 
 public sealed partial class PrefixLMModel
 {
-    static readonly string[] NewOnWarmStart = ["cls."];
+    /// <summary>How the stack and head take a BERT checkpoint's weights: the stack every encoder weight; the LM head when
+    /// the checkpoint has one (else it is new); a pooler, NSP or task head is left unused.</summary>
+    static readonly WarmStartLoading WarmStart = new()
+    {
+        ClassName = "BertLMHeadModel",
+        Options = new LoadOptions
+        {
+            SourcePrefixes = [],
+            TargetPrefixes = ["bert."],
+            IgnoredPrefixes = ["bert.pooler.", "pooler.", "cls.seq_relationship.", "lm_head.", "qa_outputs.", "classifier."],
+        },
+        NewKeys = ["cls."],
+    };
 
     /// <summary>The folder whose tokenizer files belong to this model; <see cref="SavePretrained"/> copies them.</summary>
     public string? TokenizerSource { get; set; }
@@ -79,19 +91,11 @@ public sealed partial class PrefixLMModel
         config.PadTokenId = options.PadTokenId ?? sep?.PadTokenId ?? bertConfig.PadTokenId;
         var model = new PrefixLMModel(config) { TokenizerSource = dir };
         if (dir is null) return (model, null);
-        using var weights = StateDict.FromFolder(dir);
-        var report = CheckpointLoader.Load(model, weights, dir, new LoadOptions
+        try { return (model, WarmStart.Load(model, dir, "BERT")); }
+        catch
         {
-            SourcePrefixes = [],
-            TargetPrefixes = ["bert."],
-            IgnoredPrefixes = ["bert.pooler.", "pooler.", "cls.seq_relationship.", "lm_head.", "qa_outputs.", "classifier."],
-        });
-        if (report.ShapeMismatches.Count > 0) report.ThrowIfIncomplete(dir);
-        if (report.Loaded.Count == 0)
-            throw new TandemException($"{dir}: none of its {weights.Tensors.Count} weights fit a BERT model (is it a BERT-family checkpoint?)");
-        var missing = report.Missing.Where(k => !NewOnWarmStart.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList();
-        if (missing.Count > 0)
-            throw new TandemException($"{dir}: the checkpoint lacks weights a pre-trained BERT has: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}");
-        return (model, report);
+            model.Dispose();
+            throw;
+        }
     }
 }

@@ -14,6 +14,9 @@ public sealed class LoadOptions
     public IReadOnlyList<string> TargetPrefixes { get; init; } = [];
     /// <summary>Checkpoint key prefixes (after mapping) that are unused on purpose: reported, never an error.</summary>
     public IReadOnlyList<string> IgnoredPrefixes { get; init; } = ["cls.", "lm_head.", "qa_outputs.", "classifier."];
+    /// <summary>Checkpoint key endings the model has no place for on purpose: buffers a family's older checkpoints
+    /// carry (GPT-2's causal-mask <c>attn.bias</c> and <c>attn.masked_bias</c>). Reported, never an error.</summary>
+    public IReadOnlyList<string> IgnoredSuffixes { get; init; } = [];
 }
 
 /// <summary>
@@ -42,7 +45,7 @@ public static class CheckpointLoader
                 var key = map(srcKey);
                 if (key is null || !target.TryGetValue(key, out var dst))
                 {
-                    if (UnusedBufferSuffixes.Any(s => srcKey.EndsWith(s, StringComparison.Ordinal)))
+                    if (UnusedBufferSuffixes.Concat(options.IgnoredSuffixes).Any(s => srcKey.EndsWith(s, StringComparison.Ordinal)))
                         report.Ignored.Add(srcKey);
                     else if (options.IgnoredPrefixes.Any(p => (key ?? srcKey).StartsWith(p, StringComparison.Ordinal)))
                         report.Ignored.Add(srcKey);

@@ -55,14 +55,7 @@ internal sealed class BertLMPredictionHead : nn.Module
     /// product reads the 30k x hidden matrix once per token, and libtorch reads it about twice as fast in this
     /// layout as through <c>linear</c>'s transposed view. The caller owns (disposes) it.
     /// </summary>
-    public Tensor TransposedOutputWeight()
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var copy = decoder.weight.detach().t().contiguous();                                    // [hidden, vocab]
-        if (Autocast.Dtype is { } dt) copy = copy.to(dt);
-        return copy.MoveToOuterDisposeScope();
-    }
+    public Tensor TransposedOutputWeight() => decoder.TransposedWeight();
 
     /// <summary>Logits <c>[batch, len, vocab]</c>; with <paramref name="transposedWeight"/> (from
     /// <see cref="TransposedOutputWeight"/>) the output product reads that copy instead of the parameter.</summary>
@@ -70,9 +63,8 @@ internal sealed class BertLMPredictionHead : nn.Module
     {
         using var scope = NewDisposeScope();
         var h = transform.LayerNorm.forward(Autocast.Float(Activations.Apply(_act, transform.dense.forward(hidden))));
-        if (transposedWeight is null) return decoder.forward(h).MoveToOuterDisposeScope();        // [batch, len, vocab]
-        var logits = h.to(transposedWeight.dtype).matmul(transposedWeight);                      // [batch, len, vocab]
-        return logits.add_(bias.to(transposedWeight.dtype)).MoveToOuterDisposeScope();
+        var logits = transposedWeight is null ? decoder.forward(h) : decoder.forward(h, transposedWeight); // [batch, len, vocab]
+        return logits.MoveToOuterDisposeScope();
     }
 }
 

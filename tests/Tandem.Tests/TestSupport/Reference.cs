@@ -53,5 +53,29 @@ internal sealed class Reference
             : tensor(flat.Select(x => (float)x).ToArray(), shape.ToArray());
     }
 
+    /// <summary>A JSON list of integer lists (sequences, beam indices) as arrays.</summary>
+    public long[][] Rows(string path) =>
+        this[path].AsArray().Select(row => row!.AsArray().Select(x => x!.GetValue<long>()).ToArray()).ToArray();
+
+    /// <summary>Asserts that generation's per-step scores equal the reference's <c>[steps, rows, vocab]</c> within
+    /// <paramref name="tolerance"/>, with -inf exactly where the reference has it.</summary>
+    public void AssertStepScores(string path, IReadOnlyList<float[][]>? scores, double tolerance = 1e-4)
+    {
+        using var scope = NewDisposeScope();
+        var expected = Tensor(path);                                                            // [steps, rows, vocab]
+        Xunit.Assert.NotNull(scores);
+        Xunit.Assert.Equal(expected.shape[0], scores!.Count);
+        for (int step = 0; step < scores.Count; step++)
+        {
+            var actual = tensor(scores[step].SelectMany(x => x).ToArray(), [scores[step].Length, scores[step][0].Length]);
+            var want = expected[step];
+            var finite = want.isfinite();
+            Xunit.Assert.True(actual.isfinite().eq(finite).all().item<bool>(), $"step {step}: -inf at other places");
+            var diff = MaxAbsDiff(actual.masked_fill(finite.logical_not(), 0), want.masked_fill(finite.logical_not(), 0));
+            var rows = (actual.masked_fill(finite.logical_not(), 0) - want.masked_fill(finite.logical_not(), 0)).abs().amax(1).gt(tolerance).nonzero().flatten();
+            Xunit.Assert.True(diff <= tolerance, $"step {step}: scores differ by {diff} in rows {string.Join(",", rows.data<long>().ToArray())}");
+        }
+    }
+
     public static double MaxAbsDiff(Tensor a, Tensor b) => (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max().item<double>();
 }

@@ -7,6 +7,9 @@ namespace Tandem.Tokenization;
 /// </summary>
 public interface ITokenizer
 {
+    /// <summary>What kind of tokenizer this is, for people: "WordPiece", "byte-level BPE", "WordPiece (tokenizer.json)"…</summary>
+    string Kind { get; }
+
     /// <summary>Number of ids the tokenizer can produce (the largest id plus one), added tokens included: the
     /// embedding matrix needs at least this many rows.</summary>
     int VocabSize { get; }

@@ -37,11 +37,14 @@ public sealed class PipelineTokenizer : ITokenizer
             .. new[] { BosTokenId, EosTokenId, UnkTokenId, SepTokenId, PadTokenId, ClsTokenId, MaskTokenId }.OfType<int>()];
     }
 
-    /// <summary>What kind of tokenizer this is, e.g. "byte-level BPE" or "WordPiece (tokenizer.json)".</summary>
+    /// <inheritdoc/>
     public string Kind => _parts.Kind;
 
     /// <inheritdoc/>
     public int VocabSize => _tokens.Length;
+
+    /// <summary>The files the tokenizer was read from, by name.</summary>
+    internal IReadOnlyDictionary<string, byte[]> Files => _parts.Files;
 
     /// <inheritdoc/>
     public int? ModelMaxLength => _parts.Config.ModelMaxLength;

@@ -106,6 +106,9 @@ public sealed class WordPieceTokenizer : ITokenizer
         }
     }
 
+    /// <inheritdoc/>
+    public string Kind => "WordPiece";
+
     /// <summary>Number of tokens in the vocabulary.</summary>
     public int VocabSize => _vocab.Count;
 

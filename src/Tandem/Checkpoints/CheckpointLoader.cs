@@ -14,9 +14,6 @@ public sealed class LoadOptions
     public IReadOnlyList<string> TargetPrefixes { get; init; } = [];
     /// <summary>Checkpoint key prefixes (after mapping) that are unused on purpose: reported, never an error.</summary>
     public IReadOnlyList<string> IgnoredPrefixes { get; init; } = ["cls.", "lm_head.", "qa_outputs.", "classifier."];
-    /// <summary>Checkpoint key endings the model has no place for on purpose: buffers a family's older checkpoints
-    /// carry (GPT-2's causal-mask <c>attn.bias</c> and <c>attn.masked_bias</c>). Reported, never an error.</summary>
-    public IReadOnlyList<string> IgnoredSuffixes { get; init; } = [];
 }
 
 /// <summary>
@@ -26,7 +23,10 @@ public sealed class LoadOptions
 /// </summary>
 public static class CheckpointLoader
 {
-    static readonly string[] UnusedBufferSuffixes = ["position_ids", "embeddings.token_type_ids"];
+    /// <summary>Buffers checkpoints carry that no model parameter takes: position ids, and GPT-2's causal mask
+    /// (<c>h.N.attn.bias</c>, <c>masked_bias</c>, also under <c>crossattention</c>) in older transformers' .bin files.</summary>
+    static readonly string[] UnusedBufferSuffixes =
+        ["position_ids", "embeddings.token_type_ids", ".attn.bias", ".attn.masked_bias", ".crossattention.bias", ".crossattention.masked_bias"];
 
     /// <summary>Loads <paramref name="weights"/> into <paramref name="model"/>; <paramref name="source"/> names the checkpoint in messages.</summary>
     public static LoadReport Load(nn.Module model, StateDict weights, string source, LoadOptions? options = null)
@@ -45,7 +45,7 @@ public static class CheckpointLoader
                 var key = map(srcKey);
                 if (key is null || !target.TryGetValue(key, out var dst))
                 {
-                    if (UnusedBufferSuffixes.Concat(options.IgnoredSuffixes).Any(s => srcKey.EndsWith(s, StringComparison.Ordinal)))
+                    if (UnusedBufferSuffixes.Any(s => srcKey.EndsWith(s, StringComparison.Ordinal)))
                         report.Ignored.Add(srcKey);
                     else if (options.IgnoredPrefixes.Any(p => (key ?? srcKey).StartsWith(p, StringComparison.Ordinal)))
                         report.Ignored.Add(srcKey);

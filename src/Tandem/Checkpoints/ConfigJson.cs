@@ -38,9 +38,9 @@ internal static class ConfigJson
     }
 
     /// <summary>Writes <paramref name="config"/> as <c>config.json</c> into <paramref name="dir"/>.</summary>
-    public static void Save<T>(T config, string dir)
+    public static void Save(object config, string dir)
     {
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(config, Options) + "\n");
+        File.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(config, config.GetType(), Options) + "\n");
     }
 }

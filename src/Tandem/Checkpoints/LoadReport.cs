@@ -49,7 +49,7 @@ public sealed class LoadReport
         var heads = Ignored.Where(k => !k.EndsWith("position_ids", StringComparison.Ordinal) && !k.EndsWith("token_type_ids", StringComparison.Ordinal)).ToList();
         if (heads.Count > 0)
             yield return $"Head weights of the checkpoint at {source} were dropped ({model} has no such head): [{string.Join(", ", heads)}]";
-        if (NotFromCheckpoint.Count > 0)
-            yield return $"Some weights of {model} were not initialized from the checkpoint at {source} and are newly initialized: [{string.Join(", ", NotFromCheckpoint)}]";
+        if (Missing.Count > 0)
+            yield return $"Some weights of {model} were not initialized from the checkpoint at {source} and are newly initialized: [{string.Join(", ", Missing)}]";
     }
 }

@@ -69,28 +69,4 @@ internal sealed class Linear : nn.Module
         var y = nn.functional.linear(x.to(dt), _weight.to(dt), _bias?.to(dt));
         return y.MoveToOuterDisposeScope();
     }
-
-    /// <summary>
-    /// A copy of the weight transposed to <c>[in, out]</c>, contiguous, in the matmul dtype in force
-    /// (<see cref="Autocast"/>). Decoding sessions keep one of an LM head's output layer for their lifetime: with a
-    /// single row per step the product reads the vocab x hidden matrix once per token, and libtorch reads it about
-    /// twice as fast in this layout as through <c>linear</c>'s transposed view. The caller owns (disposes) it.
-    /// </summary>
-    public Tensor TransposedWeight()
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var copy = _weight.detach().t().contiguous();                                           // [in, out]
-        if (Autocast.Dtype is { } dt) copy = copy.to(dt);
-        return copy.MoveToOuterDisposeScope();
-    }
-
-    /// <summary><c>x W^T + b</c> reading <paramref name="transposedWeight"/> (from <see cref="TransposedWeight"/>) instead of the parameter.</summary>
-    public Tensor forward(Tensor x, Tensor transposedWeight)
-    {
-        using var scope = NewDisposeScope();
-        var y = x.to(transposedWeight.dtype).matmul(transposedWeight);                          // [..., out]
-        if (_bias is not null) y = y.add_(_bias.to(transposedWeight.dtype));
-        return y.MoveToOuterDisposeScope();
-    }
 }

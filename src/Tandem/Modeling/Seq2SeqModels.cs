@@ -32,9 +32,10 @@ public static class Seq2SeqModels
         {
             "encoder-decoder" => EncoderDecoderModel.FromPretrained(dir),
             "bert" when PrefixLMConfig.IsPrefixLMFolder(dir) => PrefixLMModel.FromPretrained(dir),
-            "bert" => throw new TandemException($"{configPath}: a plain BERT checkpoint, not a seq2seq model: warm-start " +
-                                                "an encoder-decoder (tandem init) or a prefix LM (tandem init --unilm) from it first"),
-            var type => throw new TandemException($"{configPath}: model_type '{type}' is not a seq2seq model Tandem can load (expected \"encoder-decoder\", or \"bert\" with a \"tandem\": {{\"prefix_lm\": true}} block)"),
+            var type when Models.ModelFamilies.Find(type) is { } family => throw new TandemException(
+                $"{configPath}: a plain {family.Name} checkpoint, not a seq2seq model: warm-start an encoder-decoder from it " +
+                "first (tandem init)" + (type == "bert" ? " or a prefix LM (tandem init --unilm)" : "")),
+            var type => throw new TandemException($"{configPath}: model_type '{type}' is not a seq2seq model Tandem can load (expected \"encoder-decoder\", or \"bert\" with a \"tandem\": {{\"prefix_lm\": true}} block; model families: {Models.ModelFamilies.Supported})"),
         };
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using Tandem.Models.Bert;
+using Tandem.Models;
 using Tandem.Models.EncoderDecoder;
 using Tandem.Models.PrefixLM;
 using Tandem.Modeling;
@@ -23,21 +23,22 @@ public static class ModelInfo
             sb.AppendLine($"architecture: {m.GetType().Name}");
             if (m is EncoderDecoderModel ed)
             {
-                sb.AppendLine("encoder: " + Bert(ed.Config.Encoder));
-                sb.AppendLine("decoder: " + Bert(ed.Config.Decoder) + " + cross-attention + LM head");
-                if (ed.Config.TieEncoderDecoder) sb.AppendLine("tie_encoder_decoder: true (BERTShare)");
+                sb.AppendLine("encoder: " + ed.Config.Encoder.Describe());
+                sb.AppendLine("decoder: " + ed.Config.Decoder.Describe() + " + cross-attention + LM head");
+                if (ed.Config.TieEncoderDecoder) sb.AppendLine("tie_encoder_decoder: true (encoder and decoder share their common weights)");
             }
-            if (m is PrefixLMModel prefix) sb.AppendLine("stack: " + Bert(prefix.Config.Bert) + " + LM head, prefix (UniLM) mask");
+            if (m is PrefixLMModel prefix) sb.AppendLine("stack: " + prefix.Config.Bert.Describe() + " + LM head, prefix (UniLM) mask");
             sb.AppendLine($"parameters: {Count(m.Module):N0}");
             var ids = m.SpecialIds;
             sb.AppendLine($"decoder_start_token_id: {Show(ids.DecoderStart)}  eos_token_id: {Show(ids.Eos)}  pad_token_id: {Show(ids.Pad)}");
         }
         else
         {
-            var config = BertConfig.Load(dir);
-            using var m = BertModel.FromPretrained(dir);
-            sb.AppendLine($"architecture: BertModel ({string.Join(", ", config.Architectures ?? ["BertModel"])})");
-            sb.AppendLine("config: " + Bert(config));
+            var config = ModelFamilies.LoadConfig(dir);
+            var encoder = ModelFamilies.LoadEncoder(dir, exact: true);
+            using var m = encoder.Module;
+            sb.AppendLine($"architecture: {encoder.GetType().Name} ({string.Join(", ", config.Architectures ?? [encoder.GetType().Name])})");
+            sb.AppendLine("config: " + config.Describe());
             sb.AppendLine($"parameters: {Count(m):N0}");
         }
         if (File.Exists(Path.Combine(dir, "vocab.txt")) && !Seq2SeqTokenizers.Exists(Path.Combine(dir, Seq2SeqTokenizers.EncoderFolder))
@@ -63,10 +64,6 @@ public static class ModelInfo
     }
 
     static string Show(int? v) => v?.ToString() ?? "unset";
-
-    static string Bert(BertConfig c) =>
-        $"BERT, {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, " +
-        $"{c.HiddenAct}, vocab {c.VocabSize}, max positions {c.MaxPositionEmbeddings}";
 
     /// <summary>Distinct parameters of <paramref name="module"/> (a tensor shared by two keys counts once).</summary>
     public static long Count(TorchSharp.torch.nn.Module module) =>

@@ -50,7 +50,7 @@ public static class Seq2SeqInitializer
             throw;
         }
         model.TokenizerSource = tokenizerDir;
-        model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Decoder.MaxPositionEmbeddings);
+        model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Decoder.MaxPositions);
         return (model, report);
     }
 

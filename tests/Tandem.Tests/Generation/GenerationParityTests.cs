@@ -11,25 +11,19 @@ public class GenerationParityTests
     static (EncoderDecoderModel Model, Reference Ref) Load(string name)
     {
         var r = Reference.Load(name);
-        var m = EncoderDecoderModel.FromPretrained(r.Dir);
-        m.eval();
-        return (m, r);
+        return (ReferenceRuns.Load(r.Dir), r);
     }
 
-    static GenerationOutput Generate(EncoderDecoderModel model, Reference r, GenerationConfig config, bool useCache = true)
-    {
-        using var ids = r.Tensor("inputs.input_ids", ScalarType.Int64);
-        using var mask = r.Tensor("inputs.attention_mask", ScalarType.Int64);
-        return Tandem.Generation.Generator.Generate(model, ids, mask, config, useCache);
-    }
+    static long[][] Rows(Reference r, string path) => r.Rows(path);
 
-    static GenerationConfig Config(EncoderDecoderModel m, Action<GenerationConfig> set)
+    static GenerationOutput Generate(EncoderDecoderModel model, Reference r, GenerationConfig config, bool useCache = true) =>
+        ReferenceRuns.Generate(model, r, config, useCache);
+
+    static GenerationConfig Config(EncoderDecoderModel m, Action<GenerationConfig> set) => ReferenceRuns.Config(m, c =>
     {
-        var c = GenerationConfig.Parse(m.GenerationConfig.ToJson());
         c.MaxLength = 12;
         set(c);
-        return c;
-    }
+    });
 
     [Theory]
     [InlineData(Reference.Eos, true)]
@@ -40,8 +34,8 @@ public class GenerationParityTests
         var (model, r) = Load(name);
         using var _ = model;
         var output = Generate(model, r, Config(model, c => c.OutputScores = true), useCache);
-        Assert.Equal(r.Rows("greedy.sequences"), output.Sequences);
-        r.AssertStepScores("greedy.step_scores", output.Scores);
+        Assert.Equal(Rows(r, "greedy.sequences"), output.Sequences);
+        ReferenceRuns.AssertStepScores(r, "greedy.step_scores", output);
     }
 
     [Theory]
@@ -63,7 +57,7 @@ public class GenerationParityTests
         foreach (var useCache in new[] { true, false })
         {
             var output = Generate(model, r, config, useCache);
-            Assert.Equal(r.Rows(key + ".sequences"), output.Sequences);
+            Assert.Equal(Rows(r, key + ".sequences"), output.Sequences);
             var expected = r[key + ".sequences_scores"].AsArray().Select(x => x!.GetValue<double>()).ToArray();
             for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], output.SequencesScores![i], 1e-4);
         }
@@ -102,6 +96,6 @@ public class GenerationParityTests
         using var first = ids[..1];
         using var mask = ones_like(first);
         var output = Tandem.Generation.Generator.Generate(model, first, mask, Config(model, _ => { }));
-        Assert.Equal(r.Rows("greedy_no_attention_mask_first_row_only"), output.Sequences);
+        Assert.Equal(Rows(r, "greedy_no_attention_mask_first_row_only"), output.Sequences);
     }
 }

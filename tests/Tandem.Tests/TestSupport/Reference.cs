@@ -9,6 +9,8 @@ internal sealed class Reference
 {
     public const string Eos = "tiny-bert2bert-eos";
     public const string Plain = "tiny-bert2bert";
+    public const string Roberta2Roberta = "tiny-roberta2roberta";
+    public const string RobertaShare = "tiny-robertashare";
 
     static readonly Dictionary<string, Reference> Cache = new();
 
@@ -40,6 +42,13 @@ internal sealed class Reference
     /// <summary>A nested JSON list of numbers as a tensor (float32 or int64).</summary>
     public Tensor Tensor(string path, ScalarType dtype = ScalarType.Float32) => ToTensor(this[path], dtype);
 
+    /// <summary>A JSON list of lists of integers (token rows).</summary>
+    public long[][] Rows(string path) =>
+        this[path].AsArray().Select(row => row!.AsArray().Select(x => x!.GetValue<long>()).ToArray()).ToArray();
+
+    /// <summary>A JSON list of strings.</summary>
+    public List<string> Strings(string path) => this[path].AsArray().Select(n => n!.GetValue<string>()).ToList();
+
     public static Tensor ToTensor(JsonNode node, ScalarType dtype)
     {
         var shape = new List<long>();
@@ -54,30 +63,6 @@ internal sealed class Reference
         return dtype == ScalarType.Int64
             ? tensor(flat.Select(x => (long)x).ToArray(), shape.ToArray())
             : tensor(flat.Select(x => (float)x).ToArray(), shape.ToArray());
-    }
-
-    /// <summary>A JSON list of integer lists (sequences, beam indices) as arrays.</summary>
-    public long[][] Rows(string path) =>
-        this[path].AsArray().Select(row => row!.AsArray().Select(x => x!.GetValue<long>()).ToArray()).ToArray();
-
-    /// <summary>Asserts that generation's per-step scores equal the reference's <c>[steps, rows, vocab]</c> within
-    /// <paramref name="tolerance"/>, with -inf exactly where the reference has it.</summary>
-    public void AssertStepScores(string path, IReadOnlyList<float[][]>? scores, double tolerance = 1e-4)
-    {
-        using var scope = NewDisposeScope();
-        var expected = Tensor(path);                                                            // [steps, rows, vocab]
-        Xunit.Assert.NotNull(scores);
-        Xunit.Assert.Equal(expected.shape[0], scores!.Count);
-        for (int step = 0; step < scores.Count; step++)
-        {
-            var actual = tensor(scores[step].SelectMany(x => x).ToArray(), [scores[step].Length, scores[step][0].Length]);
-            var want = expected[step];
-            var finite = want.isfinite();
-            Xunit.Assert.True(actual.isfinite().eq(finite).all().item<bool>(), $"step {step}: -inf at other places");
-            var diff = MaxAbsDiff(actual.masked_fill(finite.logical_not(), 0), want.masked_fill(finite.logical_not(), 0));
-            var rows = (actual.masked_fill(finite.logical_not(), 0) - want.masked_fill(finite.logical_not(), 0)).abs().amax(1).gt(tolerance).nonzero().flatten();
-            Xunit.Assert.True(diff <= tolerance, $"step {step}: scores differ by {diff} in rows {string.Join(",", rows.data<long>().ToArray())}");
-        }
     }
 
     /// <summary>A number of reference.json, where -Infinity / Infinity / NaN are strings (see the constructor).</summary>

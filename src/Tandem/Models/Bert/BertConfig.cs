@@ -1,15 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tandem.Modeling;
 
 namespace Tandem.Models.Bert;
 
 /// <summary>
 /// The configuration of a BERT model, field for field as transformers' <c>BertConfig</c> writes <c>config.json</c>.
 /// Defaults are those of <c>bert-base-uncased</c>. Keys Tandem does not use are kept and written back unchanged.
+/// Families with BERT's architecture and file (RoBERTa) derive from it and change the defaults and accepted types.
 /// </summary>
-public sealed class BertConfig
+public class BertConfig : IModelConfig
 {
-    /// <summary>Always "bert".</summary>
+    /// <summary>"bert" (a derived family: its own type).</summary>
     [JsonPropertyName("model_type")] public string ModelType { get; set; } = "bert";
     /// <summary>Class names of the checkpoint's model, e.g. <c>["BertModel"]</c>.</summary>
     [JsonPropertyName("architectures")] public List<string>? Architectures { get; set; }
@@ -61,26 +63,32 @@ public sealed class BertConfig
 
     /// <summary>Reads <c>config.json</c> from a checkpoint folder (or a path to the file itself) and validates it.</summary>
     /// <exception cref="TandemException">Missing file, invalid JSON, or a bad value (the message names the key).</exception>
-    public static BertConfig Load(string dirOrFile)
-    {
-        var path = Checkpoints.ConfigJson.PathOf(dirOrFile);
-        return Parse(File.ReadAllText(path), path);
-    }
+    public static BertConfig Load(string dirOrFile) => Load<BertConfig>(dirOrFile);
 
     /// <summary>Parses config JSON text; <paramref name="source"/> names it in errors.</summary>
-    public static BertConfig Parse(string json, string source = "config.json")
+    public static BertConfig Parse(string json, string source = "config.json") => Parse<BertConfig>(json, source);
+
+    /// <summary>Reads <c>config.json</c> of a folder (or the file itself) as <typeparamref name="T"/> and validates it.</summary>
+    protected static T Load<T>(string dirOrFile) where T : BertConfig
     {
-        var config = Checkpoints.ConfigJson.Parse<BertConfig>(json, source);
+        var path = Checkpoints.ConfigJson.PathOf(dirOrFile);
+        return Parse<T>(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses config JSON text as <typeparamref name="T"/>; <paramref name="source"/> names it in errors.</summary>
+    protected static T Parse<T>(string json, string source) where T : BertConfig
+    {
+        var config = Checkpoints.ConfigJson.Parse<T>(json, source);
         config.Validate(source);
         return config;
     }
 
     /// <summary>Checks every value, naming the key at fault.</summary>
-    public void Validate(string source = "config.json")
+    public virtual void Validate(string source = "config.json")
     {
         void Positive(string key, int v) { if (v <= 0) throw new TandemException($"{source}: '{key}' must be positive, got {v}"); }
-        if (ModelType != "bert")
-            throw new TandemException($"{source}: 'model_type' is '{ModelType}'; this loader reads BERT checkpoints (\"bert\")");
+        if (!AcceptedModelTypes.Contains(ModelType))
+            throw new TandemException($"{source}: 'model_type' is '{ModelType}'; this loader reads {FamilyName} checkpoints ({string.Join(", ", AcceptedModelTypes.Select(t => $"\"{t}\""))})");
         Positive("vocab_size", VocabSize);
         Positive("hidden_size", HiddenSize);
         Positive("num_hidden_layers", NumHiddenLayers);
@@ -101,14 +109,36 @@ public sealed class BertConfig
             throw new TandemException($"{source}: 'pad_token_id' {pad} is outside the vocabulary (vocab_size {VocabSize})");
     }
 
+    /// <summary>The <c>model_type</c> values this class reads.</summary>
+    protected virtual IReadOnlyList<string> AcceptedModelTypes => ["bert"];
+
+    /// <summary>The family's name in messages.</summary>
+    protected virtual string FamilyName => "BERT";
+
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore] public int HeadDim => HiddenSize / NumAttentionHeads;
 
-    /// <summary>A deep copy (through JSON), for deriving a decoder config from an encoder's.</summary>
-    public BertConfig Clone() => JsonSerializer.Deserialize<BertConfig>(ToJson(), Json)!;
+    /// <inheritdoc />
+    [JsonIgnore] public int NumLayers => NumHiddenLayers;
+
+    /// <inheritdoc />
+    [JsonIgnore] public virtual int MaxPositions => MaxPositionEmbeddings;
+
+    /// <summary>The row of the position table kept at zero on initialisation (RoBERTa's padding position); none for BERT.</summary>
+    [JsonIgnore] internal virtual int? PositionPaddingIdx => null;
+
+    /// <summary>A deep copy (through JSON) of the same class, for deriving a decoder config from an encoder's.</summary>
+    public BertConfig Clone() => (BertConfig)JsonSerializer.Deserialize(ToJson(), GetType(), Json)!;
+
+    IModelConfig IModelConfig.Clone() => Clone();
+
+    /// <inheritdoc />
+    public string Describe() =>
+        $"{FamilyName}, {NumHiddenLayers} layers, hidden {HiddenSize}, {NumAttentionHeads} heads, intermediate {IntermediateSize}, " +
+        $"{HiddenAct}, vocab {VocabSize}, max positions {MaxPositionEmbeddings}";
 
     /// <summary>The config as transformers writes it.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, GetType(), Json);
 
     /// <summary>Writes <c>config.json</c> into <paramref name="dir"/>.</summary>
     public void Save(string dir) => Checkpoints.ConfigJson.Save(this, dir);

@@ -20,7 +20,7 @@ internal sealed class BertEmbeddings : nn.Module
     public BertEmbeddings(BertConfig config) : base("embeddings")
     {
         word_embeddings = new Embedding(config.VocabSize, config.HiddenSize, config.PadTokenId);
-        position_embeddings = new Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        position_embeddings = new Embedding(config.MaxPositionEmbeddings, config.HiddenSize, config.PositionPaddingIdx);
         token_type_embeddings = config.TypeVocabSize > 0 ? new Embedding(config.TypeVocabSize, config.HiddenSize) : null;
         LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
         dropout = nn.Dropout(config.HiddenDropoutProb);

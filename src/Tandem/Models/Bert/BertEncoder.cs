@@ -20,10 +20,18 @@ internal sealed class BertEncoder : nn.Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor hidden, Tensor? selfMask, Tensor? encoderStates, Tensor? crossMask, KeyValueCache? cache)
+    /// <summary>Runs every layer; <paramref name="all"/>, when given, receives the input and each layer's output
+    /// (tensors of the caller's dispose scope).</summary>
+    public Tensor forward(Tensor hidden, Tensor? selfMask, Tensor? encoderStates, Tensor? crossMask, KeyValueCache? cache,
+        List<Tensor>? all = null)
     {
         using var scope = NewDisposeScope();
-        foreach (var l in layer) hidden = l.forward(hidden, selfMask, encoderStates, crossMask, cache);
+        all?.Add(hidden);
+        foreach (var l in layer)
+        {
+            hidden = l.forward(hidden, selfMask, encoderStates, crossMask, cache);
+            all?.Add(hidden.MoveToOuterDisposeScope());
+        }
         return hidden.MoveToOuterDisposeScope();
     }
 }

@@ -38,24 +38,12 @@ internal sealed class BertLMPredictionHead : nn.Module
         transform = new Transform(config);
         Initialization.Apply(transform, config.InitializerRange);
         bias = new Parameter(zeros(config.VocabSize));
-        Parameter weight;
-        if (tiedWeight is not null) weight = tiedWeight;
-        else
-        {
-            weight = new Parameter(empty(config.VocabSize, config.HiddenSize));
-            using (no_grad()) weight.normal_(0, config.InitializerRange);
-        }
-        decoder = new Linear(weight, bias);
+        decoder = OutputLayer.Create(tiedWeight, bias, config.VocabSize, config.HiddenSize, config.InitializerRange);
         RegisterComponents();
     }
 
-    /// <summary>
-    /// A copy of the output weight transposed to <c>[hidden, vocab]</c>, contiguous, in the matmul dtype in force
-    /// (<see cref="Autocast"/>). Decoding sessions keep one for their lifetime: with a single row per step the
-    /// product reads the 30k x hidden matrix once per token, and libtorch reads it about twice as fast in this
-    /// layout as through <c>linear</c>'s transposed view. The caller owns (disposes) it.
-    /// </summary>
-    public Tensor TransposedOutputWeight() => decoder.TransposedWeight();
+    /// <summary>The output weight transposed for decoding (see <see cref="OutputLayer.Transposed"/>); caller-owned.</summary>
+    public Tensor TransposedOutputWeight() => OutputLayer.Transposed(decoder);
 
     /// <summary>Logits <c>[batch, len, vocab]</c>; with <paramref name="transposedWeight"/> (from
     /// <see cref="TransposedOutputWeight"/>) the output product reads that copy instead of the parameter.</summary>
@@ -63,8 +51,7 @@ internal sealed class BertLMPredictionHead : nn.Module
     {
         using var scope = NewDisposeScope();
         var h = transform.LayerNorm.forward(Autocast.Float(Activations.Apply(_act, transform.dense.forward(hidden))));
-        var logits = transposedWeight is null ? decoder.forward(h) : decoder.forward(h, transposedWeight); // [batch, len, vocab]
-        return logits.MoveToOuterDisposeScope();
+        return OutputLayer.Logits(decoder, h, transposedWeight).MoveToOuterDisposeScope();     // [batch, len, vocab]
     }
 }
 
@@ -73,7 +60,7 @@ internal sealed class BertLMPredictionHead : nn.Module
 /// model (<c>bert</c> without pooler + <c>cls.predictions</c>). Built from an encoder-only checkpoint it gets a
 /// newly initialised head and, with <see cref="BertConfig.AddCrossAttention"/>, new cross-attention blocks.
 /// </summary>
-public sealed class BertLMHeadModel : nn.Module
+public sealed class BertLMHeadModel : nn.Module, ICausalDecoder
 {
     sealed class OnlyMLMHead : nn.Module
     {
@@ -137,5 +124,27 @@ public sealed class BertLMHeadModel : nn.Module
     }
 
     /// <summary>The output weight transposed for decoding (see <see cref="BertLMPredictionHead.TransposedOutputWeight"/>); caller-owned.</summary>
-    internal Tensor TransposedOutputWeight() => cls.predictions.TransposedOutputWeight();
+    public Tensor TransposedOutputWeight() => cls.predictions.TransposedOutputWeight();
+
+    /// <inheritdoc />
+    public Tensor Forward(DecoderInput input, Tensor? transposedOutputWeight = null) =>
+        forward(BertInput.From(input), transposedOutputWeight);
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public nn.Module Body => bert;
+
+    /// <inheritdoc />
+    public long HiddenSize => Config.HiddenSize;
+
+    /// <inheritdoc />
+    public int VocabSize => Config.VocabSize;
+
+    /// <inheritdoc />
+    public int NumLayers => Config.NumHiddenLayers;
+
+    /// <inheritdoc />
+    public int MaxPositions => Config.MaxPositions;
 }

@@ -24,6 +24,19 @@ public sealed class BertInput
     public Tensor? PositionIds { get; init; }
     /// <summary>Key/value cache for incremental decoding; updated in place.</summary>
     public KeyValueCache? Cache { get; init; }
+    /// <summary>Also return the embeddings' output and every layer's (<see cref="BertOutput.HiddenStates"/>).</summary>
+    public bool OutputHiddenStates { get; init; }
+
+    /// <summary>The same input as a decoder's (no segment ids).</summary>
+    public static BertInput From(DecoderInput input) => new()
+    {
+        InputIds = input.InputIds,
+        AttentionMask = input.AttentionMask,
+        EncoderHiddenStates = input.EncoderHiddenStates,
+        EncoderAttentionMask = input.EncoderAttentionMask,
+        PositionIds = input.PositionIds,
+        Cache = input.Cache,
+    };
 }
 
 /// <summary>Outputs of <see cref="BertModel"/>.</summary>
@@ -33,21 +46,26 @@ public sealed class BertOutput : IDisposable
     public required Tensor LastHiddenState { get; init; }
     /// <summary>The pooler's output <c>[batch, hidden]</c>, when the model has a pooler.</summary>
     public Tensor? PoolerOutput { get; init; }
+    /// <summary>With <see cref="BertInput.OutputHiddenStates"/>: the embeddings' output, then each layer's
+    /// (<c>num_hidden_layers + 1</c> tensors <c>[batch, len, hidden]</c>, the last one is <see cref="LastHiddenState"/>).</summary>
+    public IReadOnlyList<Tensor>? HiddenStates { get; init; }
 
-    /// <summary>Frees both tensors.</summary>
+    /// <summary>Frees every tensor.</summary>
     public void Dispose()
     {
         LastHiddenState.Dispose();
         PoolerOutput?.Dispose();
+        foreach (var h in HiddenStates ?? []) h.Dispose();
     }
 }
 
 /// <summary>
 /// BERT as transformers defines it: embeddings, a stack of layers, and an optional pooler. In decoder mode
 /// (<see cref="BertConfig.IsDecoder"/>) self-attention is causal, and with <see cref="BertConfig.AddCrossAttention"/>
-/// every layer attends to an encoder's output. Parameter names are the checkpoint keys.
+/// every layer attends to an encoder's output. Parameter names are the checkpoint keys. Families with BERT's layers
+/// and other position ids (RoBERTa) derive from it.
 /// </summary>
-public sealed class BertModel : nn.Module
+public class BertModel : nn.Module, ITextEncoder
 {
 #pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
     readonly BertEmbeddings embeddings;
@@ -62,7 +80,11 @@ public sealed class BertModel : nn.Module
     /// <param name="config">The architecture.</param>
     /// <param name="addPoolingLayer">Whether to add the pooler (an LM-head decoder has none).</param>
     /// <param name="encoderHiddenSize">Width of the encoder states cross-attention reads; defaults to the hidden size.</param>
-    public BertModel(BertConfig config, bool addPoolingLayer = true, long encoderHiddenSize = 0) : base("bert")
+    public BertModel(BertConfig config, bool addPoolingLayer = true, long encoderHiddenSize = 0)
+        : this("bert", config, addPoolingLayer, encoderHiddenSize) { }
+
+    /// <summary>Builds the model under the root name <paramref name="name"/> (a derived family's own name).</summary>
+    protected BertModel(string name, BertConfig config, bool addPoolingLayer, long encoderHiddenSize) : base(name)
     {
         config.Validate();
         if (config.AddCrossAttention && !config.IsDecoder)
@@ -106,7 +128,7 @@ public sealed class BertModel : nn.Module
         using var scope = NewDisposeScope();
         var ids = input.InputIds;
         long past = input.Cache?.PastLength ?? 0;
-        var hidden = embeddings.forward(ids, input.TokenTypeIds, past, input.PositionIds);    // [batch, len, hidden]
+        var hidden = embeddings.forward(ids, input.TokenTypeIds, past, input.PositionIds ?? PositionIds(ids, past)); // [batch, len, hidden]
         var dtype = hidden.dtype;
         Tensor? selfMask = null;
         if (input.AttentionMask is { } m)
@@ -114,13 +136,36 @@ public sealed class BertModel : nn.Module
         else if (Config.IsDecoder && ids.shape[1] > 1)
             selfMask = AttentionMasks.SelfAttention(ones(ids.shape[0], past + ids.shape[1], device: ids.device), true, ids.shape[1], past, dtype);
         Tensor? crossMask = input.EncoderAttentionMask is { } em ? AttentionMasks.CrossAttention(em, dtype) : null;
-        var last = encoder.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache);
+        var all = input.OutputHiddenStates ? new List<Tensor>() : null;
+        var last = encoder.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache, all);
         var pooled = pooler?.forward(last);
         return new BertOutput
         {
             LastHiddenState = last.MoveToOuterDisposeScope(),
             PoolerOutput = pooled?.MoveToOuterDisposeScope(),
+            HiddenStates = all?.Select(h => h.clone().MoveToOuterDisposeScope()).ToList(),
         };
+    }
+
+    /// <summary>Position ids <c>[batch, len]</c> for <paramref name="inputIds"/> after <paramref name="pastLength"/>
+    /// cached positions when the input gives none; null means <c>pastLength ..</c> for every row (BERT).</summary>
+    protected virtual Tensor? PositionIds(Tensor inputIds, long pastLength) => null;
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public long HiddenSize => Config.HiddenSize;
+
+    /// <inheritdoc />
+    public int MaxPositions => Config.MaxPositions;
+
+    /// <inheritdoc />
+    public Tensor Encode(Tensor inputIds, Tensor? attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var output = forward(new BertInput { InputIds = inputIds, AttentionMask = attentionMask });   // the pooler's output is freed by the scope
+        return output.LastHiddenState.MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs the model on token ids with an optional 2-D/3-D mask and segment ids.</summary>

@@ -1,14 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Tandem.Modeling;
 using Tandem.Models.Bert;
 
 namespace Tandem.Models.EncoderDecoder;
 
 /// <summary>
 /// The configuration of an encoder-decoder model as transformers' <c>EncoderDecoderConfig</c> writes it:
-/// <c>model_type: "encoder-decoder"</c>, nested <c>encoder</c> and <c>decoder</c> configs, and the special ids
-/// generation and the loss need. Unknown keys are kept and written back.
+/// <c>model_type: "encoder-decoder"</c>, nested <c>encoder</c> and <c>decoder</c> configs of any registered family
+/// (<see cref="ModelFamilies"/>, chosen by each one's <c>model_type</c>), and the special ids generation and the loss
+/// need. Unknown keys are kept and written back.
 /// </summary>
 public sealed class EncoderDecoderConfig
 {
@@ -19,9 +21,11 @@ public sealed class EncoderDecoderConfig
     /// <summary><c>["EncoderDecoderModel"]</c>.</summary>
     [JsonPropertyName("architectures")] public List<string>? Architectures { get; set; } = ["EncoderDecoderModel"];
     /// <summary>The encoder's configuration.</summary>
-    [JsonPropertyName("encoder")] public BertConfig Encoder { get; set; } = new();
+    [JsonPropertyName("encoder"), JsonConverter(typeof(ModelConfigConverter))]
+    public IModelConfig Encoder { get; set; } = new BertConfig();
     /// <summary>The decoder's configuration (<c>is_decoder</c> and <c>add_cross_attention</c> set).</summary>
-    [JsonPropertyName("decoder")] public BertConfig Decoder { get; set; } = new() { IsDecoder = true, AddCrossAttention = true };
+    [JsonPropertyName("decoder"), JsonConverter(typeof(ModelConfigConverter))]
+    public IModelConfig Decoder { get; set; } = new BertConfig { IsDecoder = true, AddCrossAttention = true };
     /// <summary>First token of every decoder input (BERT2BERT uses [CLS]).</summary>
     [JsonPropertyName("decoder_start_token_id")] public int? DecoderStartTokenId { get; set; }
     /// <summary>Padding id of the labels/decoder inputs.</summary>
@@ -50,16 +54,29 @@ public sealed class EncoderDecoderConfig
         var path = Directory.Exists(dirOrFile) ? Path.Combine(dirOrFile, "config.json") : dirOrFile;
         if (!File.Exists(path)) throw new TandemException($"{path}: not found (a checkpoint folder needs config.json)");
         EncoderDecoderConfig? config;
-        try { config = JsonSerializer.Deserialize<EncoderDecoderConfig>(File.ReadAllText(path), BertConfig.Json); }
-        catch (JsonException e)
+        JsonObject root;
+        try
         {
-            throw new TandemException($"{path}: invalid config at '{e.Path?.TrimStart('$', '.')}': {e.Message.Split('\n')[0].Split(" Path:")[0]}", e);
+            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new TandemException($"{path}: not a JSON object");
+            if (root["model_type"]?.GetValue<string>() is { } type && type != "encoder-decoder")
+                throw new TandemException($"{path}: 'model_type' is '{type}', expected 'encoder-decoder'");
+            var halves = new Dictionary<string, IModelConfig>();
+            foreach (var side in new[] { "encoder", "decoder" })
+            {
+                if (root[side] is not JsonObject half) throw new TandemException($"{path}: '{side}' is missing or not an object");
+                halves[side] = ModelFamilies.ParseConfig(half.ToJsonString(), $"{path} ({side})");
+                root.Remove(side);
+            }
+            config = root.Deserialize<EncoderDecoderConfig>(BertConfig.Json);
+            if (config is null) throw new TandemException($"{path}: empty config");
+            config.Encoder = halves["encoder"];
+            config.Decoder = halves["decoder"];
         }
-        if (config is null) throw new TandemException($"{path}: empty config");
-        if (config.ModelType != "encoder-decoder")
-            throw new TandemException($"{path}: 'model_type' is '{config.ModelType}', expected 'encoder-decoder'");
-        config.Encoder.Validate(path + " (encoder)");
-        config.Decoder.Validate(path + " (decoder)");
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            var where = e is JsonException { Path: { Length: > 2 } p } ? $" at '{p.TrimStart('$', '.')}'" : "";
+            throw new TandemException($"{path}: invalid config{where}: {e.Message.Split('\n')[0].Split(" Path:")[0]}", e);
+        }
         return config;
     }
 
@@ -75,9 +92,22 @@ public sealed class EncoderDecoderConfig
     public (int Start, int Pad) RequireSpecialIds()
     {
         if (DecoderStartTokenId is not { } start)
-            throw new TandemException("decoder_start_token_id is not set in the encoder-decoder config (BERT2BERT uses the [CLS] id); set it before training or generating");
+            throw new TandemException("decoder_start_token_id is not set in the encoder-decoder config (BERT2BERT uses the [CLS] id, RoBERTa <s>); set it before training or generating");
         if (PadTokenId is not { } pad)
-            throw new TandemException("pad_token_id is not set in the encoder-decoder config (BERT uses the [PAD] id 0); set it before training or generating");
+            throw new TandemException("pad_token_id is not set in the encoder-decoder config (BERT uses the [PAD] id 0, RoBERTa <pad> 1); set it before training or generating");
         return (start, pad);
     }
+}
+
+/// <summary>Writes a half's config as its own class writes it; reads one of any registered family by its <c>model_type</c>.</summary>
+internal sealed class ModelConfigConverter : JsonConverter<IModelConfig>
+{
+    public override IModelConfig Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        return ModelFamilies.ParseConfig(doc.RootElement.GetRawText(), "encoder-decoder config");
+    }
+
+    public override void Write(Utf8JsonWriter writer, IModelConfig value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value, value.GetType(), options);
 }

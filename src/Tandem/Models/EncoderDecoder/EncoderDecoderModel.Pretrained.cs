@@ -2,7 +2,6 @@ using TorchSharp;
 using Tandem.Checkpoints;
 using Tandem.Generation;
 using Tandem.Modeling;
-using Tandem.Models.Bert;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.EncoderDecoder;
@@ -45,13 +44,8 @@ public sealed partial class EncoderDecoderModel
         options ??= new WarmStartOptions();
         var (encConfig, encDir) = SideConfig(encoder, "encoder");
         var (decConfig, decDir) = SideConfig(decoder, "decoder");
-        if (encConfig.IsDecoder || encConfig.AddCrossAttention)
-        {
-            encConfig = encConfig.Clone();
-            encConfig.IsDecoder = false;
-            encConfig.AddCrossAttention = false;
-        }
-        decConfig = decConfig.Clone();
+        encConfig.IsDecoder = false;
+        encConfig.AddCrossAttention = false;
         decConfig.IsDecoder = true;
         decConfig.AddCrossAttention = true;
         decConfig.Architectures = null;
@@ -67,45 +61,37 @@ public sealed partial class EncoderDecoderModel
         };
         var model = new EncoderDecoderModel(config) { TokenizerSource = decDir ?? encDir };
         var report = new WarmStartReport { Encoder = encoder, Decoder = decoder };
-        if (encDir is not null) report.EncoderLoad = LoadSide(model.encoder, encDir, isDecoder: false);
-        if (decDir is not null) report.DecoderLoad = LoadSide(model.decoder, decDir, isDecoder: true);
-        if (options.TieEncoderDecoder) report.SharedKeys.AddRange(model.TieEncoderToDecoder().Select(k => "encoder." + k));
-        report.Count(model);
+        try
+        {
+            var encFamily = ModelFamilies.Of(encConfig);
+            var decFamily = ModelFamilies.Of(decConfig);
+            if (encDir is not null) report.EncoderLoad = encFamily.EncoderLoading!.Load(model.encoder.Module, encDir, encFamily.Name);
+            if (decDir is not null) report.DecoderLoad = decFamily.DecoderLoading.Load(model.decoder.Module, decDir, decFamily.Name);
+            report.EncoderClass = encFamily.EncoderLoading!.ClassName;
+            report.DecoderClass = decFamily.DecoderLoading.ClassName;
+            if (options.TieEncoderDecoder) report.SharedKeys.AddRange(model.TieEncoderToDecoder().Select(k => "encoder." + k));
+            report.Count(model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         return (model, report);
     }
 
-    static (BertConfig Config, string? Dir) SideConfig(string spec, string side)
+    /// <summary>A half's config (a fresh copy) and checkpoint folder: <c>random:PATH</c> gives the config of PATH and
+    /// no folder. The family comes from the config's <c>model_type</c>.</summary>
+    static (IModelConfig Config, string? Dir) SideConfig(string spec, string side)
     {
         if (spec.StartsWith("random:", StringComparison.Ordinal))
-        {
-            var path = spec["random:".Length..];
-            return (BertConfig.Load(path), null);
-        }
+            return (ModelFamilies.LoadConfig(spec["random:".Length..]), null);
         if (!Directory.Exists(spec)) throw new TandemException($"{side} '{spec}': no such folder (give a checkpoint folder or random:<config.json>)");
         if (EncoderDecoderConfig.IsEncoderDecoderFolder(spec))
             throw new TandemException($"{side} '{spec}' is already an encoder-decoder model; load it with FromPretrained or give one of its halves");
-        var raw = Path.Combine(spec, "config.json");
-        if (File.Exists(raw) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(raw))?["model_type"]?.GetValue<string>() is { } type
-            && type != "bert")
-            throw new TandemException($"{side} '{spec}': model family '{type}' cannot be used here: Tandem adds " +
-                                      "cross-attention to BERT checkpoints (model_type \"bert\")");
-        return (BertConfig.Load(spec), spec);
-    }
-
-    static LoadReport LoadSide(nn.Module module, string dir, bool isDecoder)
-    {
-        using var weights = StateDict.FromFolder(dir);
-        var options = isDecoder
-            ? new LoadOptions { TargetPrefixes = ["bert."] }
-            : new LoadOptions { SourcePrefixes = ["bert."] };
-        var report = CheckpointLoader.Load(module, weights, dir, options);
-        if (report.ShapeMismatches.Count > 0) report.ThrowIfIncomplete(dir);
-        if (report.Loaded.Count == 0)
-            throw new TandemException($"{dir}: none of its {weights.Tensors.Count} weights fit a BERT {(isDecoder ? "decoder" : "encoder")} (is it a BERT-family checkpoint?)");
-        var allowedNew = isDecoder ? new[] { "crossattention.", "cls." } : ["pooler."];
-        var unexpected = report.Missing.Where(k => !allowedNew.Any(a => k.Contains(a, StringComparison.Ordinal))).ToList();
-        if (unexpected.Count > 0)
-            throw new TandemException($"{dir}: the checkpoint lacks weights a pre-trained BERT has: {string.Join(", ", unexpected.Take(10))}{(unexpected.Count > 10 ? ", ..." : "")}");
-        return report;
+        var config = ModelFamilies.LoadConfig(spec);
+        if (side == "encoder" && ModelFamilies.Of(config).CreateEncoder is null)
+            throw new TandemException($"{side} '{spec}': a {ModelFamilies.Of(config).Name} checkpoint cannot be an encoder");
+        return (config, spec);
     }
 }

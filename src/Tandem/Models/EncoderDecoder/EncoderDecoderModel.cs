@@ -4,22 +4,22 @@ using Linear = Tandem.Modeling.Linear;
 using Tandem.Checkpoints;
 using Tandem.Generation;
 using Tandem.Modeling;
-using Tandem.Models.Bert;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.EncoderDecoder;
 
 /// <summary>
 /// A pre-trained encoder and a pre-trained decoder joined by cross-attention, as transformers'
-/// <c>EncoderDecoderModel</c> (BERT2BERT, BERTShare): <c>encoder</c> is a <see cref="BertModel"/>, <c>decoder</c> a
-/// <see cref="BertLMHeadModel"/> with a causal mask and cross-attention, and <c>enc_to_dec_proj</c> maps encoder
-/// states to the decoder's width when the two differ. Folders move both ways between Tandem and transformers.
+/// <c>EncoderDecoderModel</c> (BERT2BERT, BERTShare, RoBERTa2RoBERTa, ...): <c>encoder</c> is an
+/// <see cref="ITextEncoder"/>, <c>decoder</c> an <see cref="ICausalDecoder"/> with cross-attention, each of the family
+/// its config names (<see cref="ModelFamilies"/>), and <c>enc_to_dec_proj</c> maps encoder states to the decoder's
+/// width when the two differ. Folders move both ways between Tandem and transformers.
 /// </summary>
 public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
 {
-#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
-    readonly BertModel encoder;
-    readonly BertLMHeadModel decoder;
+#pragma warning disable IDE1006 // names are Hugging Face checkpoint keys (RegisterComponents registers each field's module)
+    readonly ITextEncoder encoder;
+    readonly ICausalDecoder decoder;
     readonly Linear? enc_to_dec_proj;
 #pragma warning restore IDE1006
 
@@ -27,10 +27,10 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
     public EncoderDecoderConfig Config { get; }
 
     /// <summary>The encoder.</summary>
-    public BertModel Encoder => encoder;
+    public ITextEncoder Encoder => encoder;
 
     /// <summary>The decoder with its LM head.</summary>
-    public BertLMHeadModel Decoder => decoder;
+    public ICausalDecoder Decoder => decoder;
 
     /// <summary>Builds a randomly initialised model; with <see cref="EncoderDecoderConfig.TieEncoderDecoder"/> the
     /// encoder shares every weight it has in common with the decoder.</summary>
@@ -39,9 +39,11 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
         Config = config;
         config.Decoder.IsDecoder = true;
         config.Decoder.AddCrossAttention = true;
-        encoder = new BertModel(config.Encoder);
+        var encoderFamily = ModelFamilies.Of(config.Encoder);
+        encoder = encoderFamily.CreateEncoder?.Invoke(config.Encoder)
+            ?? throw new TandemException($"a {encoderFamily.Name} model cannot be the encoder (model_type '{config.Encoder.ModelType}' has no encoder)");
+        decoder = ModelFamilies.Of(config.Decoder).CreateDecoder(config.Decoder);
         long encHidden = config.Encoder.HiddenSize, decHidden = config.Decoder.HiddenSize;
-        decoder = new BertLMHeadModel(config.Decoder, decHidden);
         if (encHidden != decHidden)
         {
             enc_to_dec_proj = new Linear(encHidden, decHidden);
@@ -55,21 +57,22 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
         if (config.TieEncoderDecoder) TieEncoderToDecoder();
     }
 
-    /// <summary>BERTShare: the encoder takes the decoder's parameter objects wherever the names and shapes agree
-    /// (cross-attention, the LM head and the pooler stay separate). Returns the shared encoder keys.</summary>
+    /// <summary>BERTShare / RoBERTaShare: the encoder takes the decoder's parameter objects wherever the names and
+    /// shapes agree (cross-attention, the LM head and the pooler stay separate). Returns the shared encoder keys.</summary>
     internal List<string> TieEncoderToDecoder()
     {
+        if (ModelFamilies.Of(Config.Encoder) != ModelFamilies.Of(Config.Decoder))
+            throw new TandemException($"tie_encoder_decoder needs encoder and decoder of one family (encoder '{Config.Encoder.ModelType}', decoder '{Config.Decoder.ModelType}')");
         if (Config.Encoder.HiddenSize != Config.Decoder.HiddenSize)
             throw new TandemException("tie_encoder_decoder needs encoder and decoder of the same hidden size");
-        return ParameterTying.TieCommon(decoder.Bert, encoder);
+        return ParameterTying.TieCommon(decoder.Body, encoder.Module);
     }
 
     /// <summary>Runs the encoder: <c>[batch, srcLen, decoderHidden]</c> (projected when widths differ).</summary>
     public Tensor Encode(Tensor inputIds, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
-        var output = encoder.forward(new BertInput { InputIds = inputIds, AttentionMask = attentionMask });   // freed by the scope
-        var states = output.LastHiddenState;
+        var states = encoder.Encode(inputIds, attentionMask);                                    // [batch, srcLen, encHidden]
         if (enc_to_dec_proj is not null) states = enc_to_dec_proj.forward(states);
         return states.MoveToOuterDisposeScope();
     }
@@ -89,7 +92,7 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
             decoderMask ??= decoderInput.ne(pad).to(ScalarType.Int64);
         }
         var encoderStates = Encode(input.InputIds, input.AttentionMask);
-        var logits = decoder.forward(new BertInput
+        var logits = decoder.Forward(new DecoderInput
         {
             InputIds = decoderInput,
             AttentionMask = decoderMask,
@@ -115,7 +118,7 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
     public int VocabSize => Config.Decoder.VocabSize;
 
     /// <inheritdoc />
-    public int MaxSourceLength => Config.Encoder.MaxPositionEmbeddings;
+    public int MaxSourceLength => encoder.MaxPositions;
 
     /// <inheritdoc />
     public SpecialTokenIds SpecialIds => new(Config.DecoderStartTokenId, Config.PadTokenId, Config.EosTokenId);
@@ -135,7 +138,7 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
     /// <summary>Decoder logits for <paramref name="decoderIds"/> given encoder states; used by decoding sessions
     /// (<paramref name="outputWeight"/>: the session's copy from <see cref="TransposedOutputWeight"/>).</summary>
     internal Tensor DecodeStep(Tensor decoderIds, Tensor encoderStates, Tensor encoderMask, KeyValueCache? cache, Tensor? outputWeight) =>
-        decoder.forward(new BertInput
+        decoder.Forward(new DecoderInput
         {
             InputIds = decoderIds,
             EncoderHiddenStates = encoderStates,
@@ -146,5 +149,5 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
     /// <summary>The decoder's output weight transposed for decoding; the caller owns it.</summary>
     internal Tensor TransposedOutputWeight() => decoder.TransposedOutputWeight();
 
-    internal int DecoderLayers => Config.Decoder.NumHiddenLayers;
+    internal int DecoderLayers => decoder.NumLayers;
 }

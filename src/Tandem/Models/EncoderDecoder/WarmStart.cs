@@ -6,13 +6,13 @@ namespace Tandem.Models.EncoderDecoder;
 /// <summary>Options of <see cref="EncoderDecoderModel.FromEncoderDecoderPretrained"/>.</summary>
 public sealed class WarmStartOptions
 {
-    /// <summary>BERTShare: encoder and decoder share every weight they have in common.</summary>
+    /// <summary>BERTShare / RoBERTaShare: encoder and decoder share every weight they have in common.</summary>
     public bool TieEncoderDecoder { get; init; }
-    /// <summary>First decoder token (BERT2BERT: the [CLS] id).</summary>
+    /// <summary>First decoder token (BERT2BERT: the [CLS] id; RoBERTa: &lt;s&gt;).</summary>
     public int? DecoderStartTokenId { get; init; }
     /// <summary>Padding id; defaults to the decoder config's.</summary>
     public int? PadTokenId { get; init; }
-    /// <summary>End-of-sequence id (BERT2BERT: the [SEP] id).</summary>
+    /// <summary>End-of-sequence id (BERT2BERT: the [SEP] id; RoBERTa: &lt;/s&gt;).</summary>
     public int? EosTokenId { get; init; }
 }
 
@@ -27,6 +27,10 @@ public sealed class WarmStartReport
     public LoadReport? EncoderLoad { get; set; }
     /// <summary>How the decoder checkpoint mapped (null for a random decoder).</summary>
     public LoadReport? DecoderLoad { get; set; }
+    /// <summary>The encoder's class in transformers' words ("BertModel").</summary>
+    public string EncoderClass { get; set; } = "encoder";
+    /// <summary>The decoder's class in transformers' words ("BertLMHeadModel").</summary>
+    public string DecoderClass { get; set; } = "decoder";
     /// <summary>Encoder keys that share the decoder's tensor (BERTShare).</summary>
     public List<string> SharedKeys { get; } = [];
     /// <summary>Number of distinct parameters (shared tensors counted once).</summary>
@@ -57,9 +61,9 @@ public sealed class WarmStartReport
     public IEnumerable<string> Describe()
     {
         if (EncoderLoad is null) yield return $"Encoder initialised randomly from {Encoder}";
-        else foreach (var l in EncoderLoad.Describe("BertModel (encoder)", Encoder)) yield return l;
+        else foreach (var l in EncoderLoad.Describe($"{EncoderClass} (encoder)", Encoder)) yield return l;
         if (DecoderLoad is null) yield return $"Decoder initialised randomly from {Decoder}";
-        else foreach (var l in DecoderLoad.Describe("BertLMHeadModel (decoder)", Decoder)) yield return l;
+        else foreach (var l in DecoderLoad.Describe($"{DecoderClass} (decoder)", Decoder)) yield return l;
         if (SharedKeys.Count > 0) yield return $"Encoder and decoder share {SharedKeys.Count} tensors (tie_encoder_decoder)";
     }
 }

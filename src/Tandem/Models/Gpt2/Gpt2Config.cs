@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tandem.Checkpoints;
+using Tandem.Modeling;
 
 namespace Tandem.Models.Gpt2;
 
@@ -10,7 +11,7 @@ namespace Tandem.Models.Gpt2;
 /// and written back unchanged; <c>is_decoder</c>, <c>add_cross_attention</c>, <c>pad_token_id</c> and
 /// <c>tie_word_embeddings</c> are written only when they differ from transformers' defaults, as it does.
 /// </summary>
-public sealed class Gpt2Config
+public sealed class Gpt2Config : IModelConfig
 {
     /// <summary>Always "gpt2".</summary>
     [JsonPropertyName("model_type")] public string ModelType { get; set; } = "gpt2";
@@ -76,6 +77,22 @@ public sealed class Gpt2Config
 
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore] public int HeadDim => NEmbd / NHead;
+
+    /// <inheritdoc />
+    [JsonIgnore] public int HiddenSize => NEmbd;
+
+    /// <inheritdoc />
+    [JsonIgnore] public int NumLayers => NLayer;
+
+    /// <inheritdoc />
+    [JsonIgnore] public int MaxPositions => NPositions;
+
+    IModelConfig IModelConfig.Clone() => Clone();
+
+    /// <inheritdoc />
+    public string Describe() =>
+        $"GPT-2, {NLayer} layers, hidden {NEmbd}, {NHead} heads, inner {InnerSize}, {ActivationFunction}, vocab {VocabSize}, " +
+        $"positions {NPositions}{(AddCrossAttention ? ", cross-attention" : "")}";
 
     /// <summary>Reads <c>config.json</c> from a checkpoint folder (or a path to the file itself) and validates it.</summary>
     /// <exception cref="TandemException">Missing file, invalid JSON, or a bad value (the message names the key).</exception>

@@ -17,12 +17,6 @@ namespace Tandem.Models.Gpt2;
 /// </summary>
 public sealed class Gpt2LMHeadModel : nn.Module, ICausalDecoder, IGenerativeModel
 {
-    /// <summary>Buffers of older transformers' <c>.bin</c> files (the causal mask as a tensor): accepted, unused.</summary>
-    static readonly string[] LegacyBuffers = [".attn.bias", ".attn.masked_bias", ".crossattention.bias", ".crossattention.masked_bias"];
-
-    /// <summary>Keys transformers drops from <c>model.safetensors</c> because they are another key's tensor.</summary>
-    static readonly string[] TiedKeys = ["lm_head.weight"];
-
 #pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
     readonly Gpt2Model transformer;
     readonly Linear lm_head;
@@ -68,14 +62,8 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalDecoder, IGenerativeMode
         var model = new Gpt2LMHeadModel(config);
         try
         {
-            using var weights = StateDict.FromFolder(dir);
-            var r = CheckpointLoader.Load(model, weights, dir, new LoadOptions
-            {
-                TargetPrefixes = ["transformer."],
-                IgnoredSuffixes = LegacyBuffers,
-            });
-            if (addCrossAttention) r.Missing.RemoveAll(IsCrossAttention);
-            r.ThrowIfIncomplete(dir);
+            var r = Gpt2Family.Definition.DecoderLoading.Load(model, dir, Gpt2Family.Definition.Name);
+            if (!addCrossAttention) r.ThrowIfIncomplete(dir);
             report?.Merge(r);
             return model;
         }
@@ -86,9 +74,6 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalDecoder, IGenerativeMode
         }
     }
 
-    static bool IsCrossAttention(string key) => key.Contains(".crossattention.", StringComparison.Ordinal)
-        || key.Contains(".ln_cross_attn.", StringComparison.Ordinal);
-
     /// <summary>Writes <c>config.json</c>, <c>generation_config.json</c> and the weights as transformers'
     /// <c>save_pretrained</c> does (<c>lm_head.weight</c>, tied to <c>transformer.wte.weight</c>, is not stored).</summary>
     /// <param name="dir">Target folder, created if needed.</param>
@@ -97,12 +82,9 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalDecoder, IGenerativeMode
     {
         Config.Architectures ??= ["GPT2LMHeadModel"];
         Config.Save(dir);
-        CheckpointWriter.Save(this, dir, safeSerialization, TiedKeys);
+        CheckpointWriter.Save(this, dir, safeSerialization);
         ModelFolder.WriteCommon(dir, safeSerialization, GenerationConfig, tokenizerSource: null);
     }
-
-    /// <summary>Keys a checkpoint writer leaves out when their tensor is also stored under another key.</summary>
-    public static IReadOnlyCollection<string> TiedWeightKeys => TiedKeys;
 
     /// <summary>Default generation options: the folder's <c>generation_config.json</c> when loaded by a pipeline,
     /// else bos/eos/pad from the config, as transformers does.</summary>
@@ -125,12 +107,11 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalDecoder, IGenerativeMode
     {
         using var scope = NewDisposeScope();
         var hidden = transformer.forward(input);                                                // [batch, len, n_embd]
-        var logits = transposedOutputWeight is null ? lm_head.forward(hidden) : lm_head.forward(hidden, transposedOutputWeight);
-        return logits.MoveToOuterDisposeScope();                                                // [batch, len, vocab]
+        return OutputLayer.Logits(lm_head, hidden, transposedOutputWeight).MoveToOuterDisposeScope(); // [batch, len, vocab]
     }
 
     /// <inheritdoc />
-    public Tensor TransposedOutputWeight() => lm_head.TransposedWeight();
+    public Tensor TransposedOutputWeight() => OutputLayer.Transposed(lm_head);
 
     /// <inheritdoc />
     public Tensor Forward(DecoderInput input, Tensor? transposedOutputWeight = null) => forward(input, transposedOutputWeight);

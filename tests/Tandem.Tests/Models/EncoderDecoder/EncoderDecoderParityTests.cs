@@ -9,32 +9,10 @@ public class EncoderDecoderParityTests
 {
     const double Tolerance = 1e-5;
 
-    static Seq2SeqOutput Run(EncoderDecoderModel model, Reference r, bool decoderMask, bool labelsOnly = false)
-    {
-        using var _ = NewDisposeScope();
-        var input = new Seq2SeqInput
-        {
-            InputIds = r.Tensor("inputs.input_ids", ScalarType.Int64),
-            AttentionMask = r.Tensor("inputs.attention_mask", ScalarType.Int64),
-            DecoderInputIds = labelsOnly ? null : r.Tensor("inputs.decoder_input_ids", ScalarType.Int64),
-            DecoderAttentionMask = decoderMask ? r.Tensor("inputs.decoder_attention_mask", ScalarType.Int64) : null,
-            Labels = r.Tensor("inputs.labels", ScalarType.Int64),
-        };
-        var output = model.forward(input);
-        return new Seq2SeqOutput
-        {
-            Logits = output.Logits.MoveToOuterDisposeScope(),
-            Loss = output.Loss!.MoveToOuterDisposeScope(),
-            EncoderLastHiddenState = output.EncoderLastHiddenState.MoveToOuterDisposeScope(),
-        };
-    }
+    static Seq2SeqOutput Run(EncoderDecoderModel model, Reference r, bool decoderMask, bool labelsOnly = false) =>
+        ReferenceRuns.Forward(model, r, decoderMask, labelsOnly);
 
-    static EncoderDecoderModel Load(string dir)
-    {
-        var m = EncoderDecoderModel.FromPretrained(dir);
-        m.eval();
-        return m;
-    }
+    static EncoderDecoderModel Load(string dir) => ReferenceRuns.Load(dir);
 
     [Theory]
     [InlineData(Reference.Eos)]
@@ -107,8 +85,8 @@ public class EncoderDecoderParityTests
         var (model, report) = EncoderDecoderModel.FromEncoderDecoderPretrained(encoderDir, encoderDir,
             new WarmStartOptions { DecoderStartTokenId = 2, EosTokenId = 3 });
         using var _ = model;
-        var expected = r["reload_checks.warm_start_decoder_from_encoder_only_ckpt.decoder_keys_not_from_ckpt"]
-            .AsArray().Select(n => n!.GetValue<string>()).OrderBy(s => s, StringComparer.Ordinal).ToList();
+        var expected = r.Strings("reload_checks.warm_start_decoder_from_encoder_only_ckpt.decoder_keys_not_from_ckpt")
+            .OrderBy(s => s, StringComparer.Ordinal).ToList();
         Assert.Equal(expected, report.DecoderLoad!.NotFromCheckpoint);
         Assert.Equal(r["reload_checks.warm_start_decoder_from_encoder_only_ckpt.decoder_keys_copied_from_encoder_ckpt"].GetValue<int>(),
             report.DecoderLoad.Loaded.Count);

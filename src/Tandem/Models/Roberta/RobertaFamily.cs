@@ -1,0 +1,30 @@
+using Tandem.Checkpoints;
+using Tandem.Modeling;
+
+namespace Tandem.Models.Roberta;
+
+/// <summary>RoBERTa (and XLM-R, CamemBERT) in the family registry (<see cref="ModelFamilies"/>).</summary>
+internal static class RobertaFamily
+{
+    public static ModelFamily Definition { get; } = new()
+    {
+        Name = "RoBERTa",
+        ModelTypes = ["roberta", "xlm-roberta", "camembert"],
+        ParseConfig = RobertaConfig.Parse,
+        CreateEncoder = c => new RobertaModel((RobertaConfig)c),
+        EncoderLoading = new WarmStartLoading
+        {
+            ClassName = "RobertaModel",
+            Options = new LoadOptions { SourcePrefixes = ["roberta."] },
+            NewKeys = ["pooler."],
+        },
+        CreateDecoder = c => new RobertaForCausalLM((RobertaConfig)c),
+        DecoderLoading = new WarmStartLoading
+        {
+            ClassName = "RobertaForCausalLM",
+            Options = new LoadOptions { TargetPrefixes = ["roberta."] },
+            NewKeys = ["crossattention.", "lm_head."],
+        },
+        WarmStartIds = (c, _) => new SpecialTokenIds(c.BosTokenId ?? 0, c.PadTokenId ?? 1, c.EosTokenId ?? 2),
+    };
+}

@@ -1,0 +1,71 @@
+using Tandem.Generation;
+using Tandem.Modeling;
+using Tandem.Models.EncoderDecoder;
+using static TorchSharp.torch;
+
+namespace Tandem.Tests.TestSupport;
+
+/// <summary>Runs an encoder-decoder reference folder's recorded inputs through Tandem, for any family.</summary>
+internal static class ReferenceRuns
+{
+    /// <summary>The folder's model, loaded and in eval mode.</summary>
+    public static EncoderDecoderModel Load(string dir)
+    {
+        var m = EncoderDecoderModel.FromPretrained(dir);
+        m.eval();
+        return m;
+    }
+
+    /// <summary>Teacher-forced forward pass on <c>inputs</c>: with the decoder inputs (and their mask when
+    /// <paramref name="decoderMask"/>), or from the labels only.</summary>
+    public static Seq2SeqOutput Forward(ISeq2SeqModel model, Reference r, bool decoderMask, bool labelsOnly = false)
+    {
+        using var _ = NewDisposeScope();
+        var output = model.Forward(new Seq2SeqInput
+        {
+            InputIds = r.Tensor("inputs.input_ids", ScalarType.Int64),
+            AttentionMask = r.Tensor("inputs.attention_mask", ScalarType.Int64),
+            DecoderInputIds = labelsOnly ? null : r.Tensor("inputs.decoder_input_ids", ScalarType.Int64),
+            DecoderAttentionMask = decoderMask ? r.Tensor("inputs.decoder_attention_mask", ScalarType.Int64) : null,
+            Labels = r.Tensor("inputs.labels", ScalarType.Int64),
+        });
+        return new Seq2SeqOutput
+        {
+            Logits = output.Logits.MoveToOuterDisposeScope(),
+            Loss = output.Loss!.MoveToOuterDisposeScope(),
+            EncoderLastHiddenState = output.EncoderLastHiddenState.MoveToOuterDisposeScope(),
+        };
+    }
+
+    /// <summary>Generates from <c>inputs.input_ids</c> and <c>inputs.attention_mask</c>.</summary>
+    public static GenerationOutput Generate(IGenerativeModel model, Reference r, GenerationConfig config, bool useCache = true)
+    {
+        using var ids = r.Tensor("inputs.input_ids", ScalarType.Int64);
+        using var mask = r.Tensor("inputs.attention_mask", ScalarType.Int64);
+        return Tandem.Generation.Generator.Generate(model, ids, mask, config, useCache);
+    }
+
+    /// <summary>A copy of the model's generation defaults changed by <paramref name="set"/>.</summary>
+    public static GenerationConfig Config(ISeq2SeqModel m, Action<GenerationConfig> set)
+    {
+        var c = GenerationConfig.Parse(m.GenerationConfig.ToJson());
+        set(c);
+        return c;
+    }
+
+    /// <summary>Per-step scores equal the recorded <c>[steps, rows, vocab]</c> within <paramref name="tolerance"/>
+    /// (the same entries infinite).</summary>
+    public static void AssertStepScores(Reference r, string path, GenerationOutput output, double tolerance = 1e-4)
+    {
+        using var expected = r.Tensor(path);                                                    // [steps, rows, vocab]
+        Assert.Equal(expected.shape[0], output.Scores!.Count);
+        for (int step = 0; step < output.Scores.Count; step++)
+        {
+            using var actual = tensor(output.Scores[step].SelectMany(x => x).ToArray(), [output.Scores[step].Length, output.Scores[step][0].Length]);
+            using var want = expected[step];
+            var finite = want.isfinite();
+            Assert.True(actual.isfinite().eq(finite).all().item<bool>());
+            Assert.True(Reference.MaxAbsDiff(actual.masked_fill(finite.logical_not(), 0), want.masked_fill(finite.logical_not(), 0)) <= tolerance);
+        }
+    }
+}

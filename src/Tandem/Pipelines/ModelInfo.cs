@@ -32,6 +32,16 @@ public static class ModelInfo
             var ids = m.SpecialIds;
             sb.AppendLine($"decoder_start_token_id: {Show(ids.DecoderStart)}  eos_token_id: {Show(ids.Eos)}  pad_token_id: {Show(ids.Pad)}");
         }
+        else if (CausalLMPipeline.IsCausalLMFolder(dir))
+        {
+            var config = ModelFamilies.LoadConfig(dir);
+            using var lm = CausalLMPipeline.Load(dir);
+            sb.AppendLine($"architecture: {lm.Model.GetType().Name} ({string.Join(", ", config.Architectures ?? [lm.Model.GetType().Name])}), a decoder-only LM");
+            sb.AppendLine("config: " + config.Describe());
+            sb.AppendLine($"parameters: {Count(lm.Module):N0}");
+            var g = lm.GenerationConfig;
+            sb.AppendLine($"bos_token_id: {Show(g.BosTokenId)}  eos_token_id: {Show(g.EosTokenId?.FirstOrDefault())}  pad_token_id: {Show(g.PadTokenId)}");
+        }
         else
         {
             var config = ModelFamilies.LoadConfig(dir);

@@ -15,7 +15,7 @@ public sealed record GeneratedItem(int Index, long[][] Sequences, string[] Texts
 
 /// <summary>A seq2seq model (or an ensemble of several) with its tokenizers: text in, text out, in batches. Sources
 /// are encoded with the source tokenizer, outputs decoded with the target tokenizer.</summary>
-public sealed class Seq2SeqPipeline : IDisposable
+public sealed class Seq2SeqPipeline : ITextGenerator
 {
     /// <summary>The model (with an ensemble: the first member, whose generation config and special ids rule).</summary>
     public ISeq2SeqModel Model { get; }
@@ -95,6 +95,12 @@ public sealed class Seq2SeqPipeline : IDisposable
         catch { model.Dispose(); throw; }
     }
 
+    /// <inheritdoc />
+    public TorchSharp.torch.nn.Module Module => Model.Module;
+
+    /// <inheritdoc />
+    public GenerationConfig GenerationConfig => Model.GenerationConfig;
+
     /// <summary>Generates for every text. An empty text gives an item with <see cref="GeneratedItem.Error"/> set;
     /// the others are still generated.</summary>
     public IEnumerable<GeneratedItem> Generate(IReadOnlyList<string> sources, GenerationConfig config, int batchSize = 8, Action<string>? warn = null)
@@ -116,36 +122,7 @@ public sealed class Seq2SeqPipeline : IDisposable
     IEnumerable<GeneratedItem> GenerateTokenized(List<(int Index, long[]? Ids, string? Error)> items, GenerationConfig config, int batchSize)
     {
         config.Validate();
-        if (batchSize < 1) throw new TandemException($"--batch-size must be at least 1, got {batchSize}");
-        int vocab = Tokenizers.Source.VocabSize;
-        var pending = new List<(int Index, long[] Ids)>();
-        foreach (var item in items)
-        {
-            if (item.Error is not null)
-            {
-                foreach (var done in Flush()) yield return done;
-                yield return new GeneratedItem(item.Index, [], [], null, item.Error);
-                continue;
-            }
-            var bad = item.Ids!.FirstOrDefault(t => t < 0 || t >= vocab, -1);
-            if (bad != -1)
-            {
-                foreach (var done in Flush()) yield return done;
-                yield return new GeneratedItem(item.Index, [], [], null, $"input {item.Index + 1}: token id {bad} is outside the vocabulary (0..{vocab - 1})");
-                continue;
-            }
-            pending.Add((item.Index, item.Ids!));
-            if (pending.Count == batchSize) foreach (var done in Flush()) yield return done;
-        }
-        foreach (var done in Flush()) yield return done;
-
-        IEnumerable<GeneratedItem> Flush()
-        {
-            if (pending.Count == 0) return [];
-            var batch = pending.ToList();
-            pending.Clear();
-            return RunBatch(batch, config);
-        }
+        return GenerationBatches.Run(items, batchSize, Tokenizers.Source.VocabSize, batch => RunBatch(batch, config));
     }
 
     List<GeneratedItem> RunBatch(List<(int Index, long[] Ids)> batch, GenerationConfig config)

@@ -14,10 +14,7 @@ public sealed class TokenizerPerSideTests
     static string Decoder(TempDir tmp)
     {
         var dir = TinyBert.Encoder(tmp["dec"]);
-        var tokens = new List<string> { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
-        tokens.AddRange(TinyBert.Words.Reverse());
-        for (int i = 0; tokens.Count < 99; i++) tokens.Add("##y" + i);
-        File.WriteAllLines(Path.Combine(dir, "vocab.txt"), tokens);
+        TinyBert.WriteVocab(dir, reversed: true);
         return dir;
     }
 

@@ -8,8 +8,9 @@ namespace Tandem.Pipelines;
 
 /// <summary>
 /// Builds a warm-started encoder-decoder model folder the way a user asks for one: each side a checkpoint folder, an
-/// embedded name (<c>minilm</c>) or <c>random:&lt;config.json&gt;</c>; one WordPiece tokenizer serves both sides and
-/// gives the special ids (decoder start = [CLS], EOS = [SEP], pad = [PAD], as BERT2BERT uses them).
+/// embedded name (<c>minilm</c>) or <c>random:&lt;config.json&gt;</c>. Each side keeps its own checkpoint's tokenizer
+/// (one serves both when they are the same files, or when <c>--tokenizer</c> names one); the target tokenizer gives the
+/// special ids (see <see cref="TargetSpecialIds"/>).
 /// </summary>
 public static class Seq2SeqInitializer
 {
@@ -17,8 +18,10 @@ public static class Seq2SeqInitializer
     /// <c>generation_config.json</c>; transformers' default of 20 is too short for SQL.</summary>
     public const int DefaultMaxLength = 128;
 
-    /// <summary>Warm-starts a model; the tokenizer comes from <paramref name="tokenizer"/> or else the decoder's, else
-    /// the encoder's folder. Errors name the mismatch: vocab size against embeddings, differing special ids.</summary>
+    /// <summary>Warm-starts a model. <paramref name="tokenizer"/>, when given, serves both sides; else the encoder reads
+    /// with its folder's tokenizer and the decoder writes with its own (a side without one, such as
+    /// <c>random:</c>, borrows the other's). Errors name the mismatch: vocab size against embeddings, a tied model
+    /// with two tokenizers.</summary>
     public static (EncoderDecoderModel Model, WarmStartReport Report) Create(string encoder, string decoder, bool tie,
         string? tokenizer = null, string? cacheDir = null)
     {
@@ -26,30 +29,32 @@ public static class Seq2SeqInitializer
         var decoderSpec = Resolve(decoder, cacheDir);
         var encoderDir = IsRandom(encoderSpec) ? null : encoderSpec;
         var decoderDir = IsRandom(decoderSpec) ? null : decoderSpec;
-        var tokenizerDir = tokenizer is not null ? EmbeddedModels.Resolve(tokenizer, cacheDir)
-            : HasVocab(decoderDir) ? decoderDir : HasVocab(encoderDir) ? encoderDir
-            : throw new TandemException("no tokenizer: neither side has a vocab.txt; pass --tokenizer DIR (e.g. --tokenizer minilm)");
-        var tok = WordPieceTokenizer.FromPretrained(tokenizerDir!);
-        if (HasVocab(encoderDir) && HasVocab(decoderDir) && encoderDir != decoderDir) CheckSameTokenizer(encoderDir!, decoderDir!);
+        var (sourceDir, targetDir) = TokenizerDirs(encoderDir, decoderDir, tokenizer, cacheDir);
+        bool shared = sourceDir == targetDir || TokenizerFiles.FirstDifference(sourceDir, targetDir) is null;
+        if (tie && !shared)
+            throw new TandemException($"--tie shares the encoder's weights with the decoder, which needs one tokenizer, but the encoder ({sourceDir}) and decoder ({targetDir}) have different tokenizer files; pass --tokenizer DIR");
+        var tokenizers = shared ? new Seq2SeqTokenizers(AutoTokenizer.FromPretrained(targetDir))
+            : new Seq2SeqTokenizers(AutoTokenizer.FromPretrained(sourceDir), AutoTokenizer.FromPretrained(targetDir));
+        var (start, eos, pad) = TargetSpecialIds(tokenizers.Target, targetDir);
 
         var (model, report) = EncoderDecoderModel.FromEncoderDecoderPretrained(encoderSpec, decoderSpec, new WarmStartOptions
         {
             TieEncoderDecoder = tie,
-            DecoderStartTokenId = tok.ClsTokenId,
-            EosTokenId = tok.SepTokenId,
-            PadTokenId = tok.PadTokenId,
+            DecoderStartTokenId = start,
+            EosTokenId = eos,
+            PadTokenId = pad,
         });
         try
         {
-            VocabularyCheck.EnsureFits(tok, model.Config.Encoder.VocabSize, tokenizerDir!, "encoder");
-            VocabularyCheck.EnsureFits(tok, model.Config.Decoder.VocabSize, tokenizerDir!, "decoder");
+            VocabularyCheck.EnsureFits(tokenizers.Source, model.Config.Encoder.VocabSize, sourceDir, "encoder");
+            VocabularyCheck.EnsureFits(tokenizers.Target, model.Config.Decoder.VocabSize, targetDir, "decoder");
+            model.TokenizerSource = shared ? targetDir : Staged(tokenizers, sourceDir, targetDir);
         }
         catch
         {
             model.Dispose();
             throw;
         }
-        model.TokenizerSource = tokenizerDir;
         model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Decoder.MaxPositions);
         return (model, report);
     }
@@ -82,19 +87,46 @@ public static class Seq2SeqInitializer
 
     static bool HasVocab(string? dir) => dir is not null && File.Exists(Path.Combine(dir, "vocab.txt"));
 
-    static void CheckSameTokenizer(string encoderDir, string decoderDir)
+    // --tokenizer for both sides; else each side's own folder, a side without one borrowing the other's.
+    static (string Source, string Target) TokenizerDirs(string? encoderDir, string? decoderDir, string? tokenizer, string? cacheDir)
     {
-        var a = WordPieceTokenizer.FromPretrained(encoderDir);
-        var b = WordPieceTokenizer.FromPretrained(decoderDir);
-        var diffs = new List<string>();
-        void Cmp(string name, int x, int y) { if (x != y) diffs.Add($"{name} {x} vs {y}"); }
-        Cmp("[CLS]", a.ClsTokenId, b.ClsTokenId);
-        Cmp("[SEP]", a.SepTokenId, b.SepTokenId);
-        Cmp("[PAD]", a.PadTokenId, b.PadTokenId);
-        Cmp("[UNK]", a.UnkTokenId, b.UnkTokenId);
-        if (diffs.Count > 0)
-            throw new TandemException($"the encoder and decoder tokenizers disagree on special-token ids ({string.Join(", ", diffs)}; encoder {encoderDir}, decoder {decoderDir}); both sides must share one tokenizer");
-        if (a.VocabSize != b.VocabSize || !File.ReadAllBytes(Path.Combine(encoderDir, "vocab.txt")).SequenceEqual(File.ReadAllBytes(Path.Combine(decoderDir, "vocab.txt"))))
-            throw new TandemException($"the encoder ({encoderDir}) and decoder ({decoderDir}) have different vocab.txt files; a Tandem model uses one tokenizer for both sides");
+        if (tokenizer is not null)
+        {
+            var dir = EmbeddedModels.Resolve(tokenizer, cacheDir);
+            return (dir, dir);
+        }
+        string? source = Has(encoderDir) ? encoderDir : Has(decoderDir) ? decoderDir : null;
+        string? target = Has(decoderDir) ? decoderDir : source;
+        return source is not null && target is not null ? (source, target)
+            : throw new TandemException("no tokenizer: neither side has tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt); pass --tokenizer DIR (e.g. --tokenizer minilm)");
+        static bool Has(string? dir) => dir is not null && AutoTokenizer.Exists(dir);
+    }
+
+    /// <summary>The decoder start, eos and pad ids a warm start takes from the target tokenizer, as transformers'
+    /// recipes set them: start = <c>cls_token</c> (BERT's [CLS]) else <c>bos_token</c> (RoBERTa's &lt;s&gt;,
+    /// GPT-2's &lt;|endoftext|&gt;); eos = <c>eos_token</c> else <c>sep_token</c> (BERT's [SEP]); pad =
+    /// <c>pad_token</c>, else the eos (GPT-2 has no pad token; padded label positions are ignored by the loss and
+    /// finished beams are padded after their eos, so reusing the eos id changes no result).</summary>
+    /// <param name="target">The target (decoder) tokenizer.</param>
+    /// <param name="dir">Its folder, for errors.</param>
+    /// <exception cref="TandemException">The tokenizer has no start or no end token.</exception>
+    public static (int Start, int Eos, int Pad) TargetSpecialIds(ITokenizer target, string dir)
+    {
+        int start = target.ClsTokenId ?? target.BosTokenId
+            ?? throw new TandemException($"the decoder's tokenizer ({dir}) has neither cls_token nor bos_token to start generation with");
+        int eos = target.EosTokenId ?? target.SepTokenId
+            ?? throw new TandemException($"the decoder's tokenizer ({dir}) has neither eos_token nor sep_token to end generation with");
+        return (start, eos, target.PadTokenId ?? eos);
+    }
+
+    // Two tokenizers are written once, in the model-folder layout, to a folder named after the two sources; the
+    // model's save copies them from there.
+    static string Staged(Seq2SeqTokenizers tokenizers, string sourceDir, string targetDir)
+    {
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(sourceDir) + "\n" + Path.GetFullPath(targetDir))))[..16];
+        var dir = Path.Combine(Path.GetTempPath(), "tandem-tokenizers", key);
+        tokenizers.SavePretrained(dir);
+        return dir;
     }
 }

@@ -42,6 +42,7 @@ public sealed record Seq2SeqTokenizers(ITokenizer Source, ITokenizer Target)
     /// <param name="dir">The folder (created if needed).</param>
     public void SavePretrained(string dir)
     {
+        Directory.CreateDirectory(dir);
         foreach (var name in PretrainedFiles.AllFiles)
             File.Delete(Path.Combine(dir, name));
         Target.SavePretrained(dir);

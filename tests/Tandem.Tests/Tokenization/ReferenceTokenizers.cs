@@ -17,7 +17,14 @@ internal static class ReferenceTokenizers
 
     static readonly Lazy<JsonNode> Json = new(() => JsonNode.Parse(File.ReadAllText(Paths.Shared("reference", "tokenizers", "reference.json")))!);
     static readonly Dictionary<(string, Source), string> Copies = new();
-    static readonly string Root = Directory.CreateTempSubdirectory("tandem-reftok-").FullName;
+    static readonly string Root = CreateRoot();
+
+    static string CreateRoot()
+    {
+        var root = Directory.CreateTempSubdirectory("tandem-reftok-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(root, recursive: true);
+        return root;
+    }
 
     public static JsonNode Reference => Json.Value;
 

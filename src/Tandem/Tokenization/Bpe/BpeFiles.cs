@@ -9,6 +9,8 @@ namespace Tandem.Tokenization;
 /// The special-token template is RoBERTa's (<c>&lt;s&gt; A &lt;/s&gt;</c>, <c>&lt;s&gt; A &lt;/s&gt;&lt;/s&gt; B
 /// &lt;/s&gt;</c>) for the RoBERTa-like <c>tokenizer_class</c> names, or, without a class, when the folder names a
 /// <c>cls_token</c> and a <c>sep_token</c>; GPT-2's adds nothing (only <c>bos_token</c> with <c>add_bos_token</c>).
+/// With <c>add_prefix_space</c> every stretch between special tokens gets its space, as the fast tokenizer's
+/// ByteLevel pre-tokenizer does (the slow one adds it only at the start of the text).
 /// </summary>
 internal static class BpeFiles
 {

@@ -50,8 +50,9 @@ public static class AttentionMasks
     /// <summary>
     /// GPT-2's self-attention mask, <c>[batch, 1, tgtLen, pastLen + tgtLen]</c>, additive: the causal bias and the
     /// padding bias of <paramref name="mask"/> <c>[batch, pastLen + tgtLen]</c> are added, as transformers' GPT-2
-    /// does, so a key hidden by both gets <c>-inf</c> and a query that sees only padding (a left pad) attends
-    /// evenly over its causal window rather than over every key.
+    /// does, so a key hidden by both gets <c>-inf</c>. Real queries see the same keys either way; a query that sees
+    /// only padding (a left pad) attends evenly over the keys hidden by one of the two, which is what transformers
+    /// computes there (it matters for the loss at a left pad predicting the first real token).
     /// </summary>
     public static Tensor CausalPlusPadding(Tensor mask, long tgtLen, long pastLen, ScalarType dtype)
     {

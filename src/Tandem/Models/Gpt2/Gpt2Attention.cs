@@ -37,10 +37,9 @@ internal sealed class Gpt2Attention : nn.Module
         else c_attn = new Conv1D(n, 3 * n);
         c_proj = new Conv1D(n, n);
         resid_dropout = nn.Dropout(config.ResidPdrop);
-        // null: the fused kernel's own 1 / sqrt(head_dim)
         double scale = config.ScaleAttnWeights ? 1.0 / Math.Sqrt(config.HeadDim) : 1.0;
         if (config.ScaleAttnByInverseLayerIdx) scale /= layerIndex + 1;
-        _scale = config.ScaleAttnWeights && !config.ScaleAttnByInverseLayerIdx ? null : scale;
+        _scale = config.ScaleAttnWeights && !config.ScaleAttnByInverseLayerIdx ? null : scale;   // null: the kernel's 1 / sqrt(head_dim)
         RegisterComponents();
     }
 

@@ -18,6 +18,7 @@ internal static class TandemApp
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());

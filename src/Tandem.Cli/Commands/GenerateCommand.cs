@@ -11,23 +11,23 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model("A seq2seq model folder");
-        var texts = new Argument<string[]>("texts") { Description = "Source texts (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var model = CommonOptions.Model("A seq2seq model folder, or a decoder-only LM folder (GPT-2) whose prompts it continues");
+        var texts = new Argument<string[]>("texts") { Description = "Source texts or prompts (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
         var file = new Option<string?>("--file", "-f") { Description = "Read sources from this file, one per line (- for stdin)" };
         var ids = new Option<string[]>("--ids") { Description = "Raw source token ids, space separated; repeat for more inputs" };
         var idsFile = new Option<string?>("--ids-file") { Description = "A file of raw source token ids, one input per line" };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Inputs generated together", DefaultValueFactory = _ => 8 };
         var generation = new GenerationOptions();
-        var command = new Command("generate", "Generate outputs for source texts (or token ids) with greedy search, beam search or sampling")
+        var command = new Command("generate", "Generate outputs for source texts (or token ids), or continue prompts with a decoder-only LM, with greedy search, beam search or sampling")
         {
             model, texts, file, ids, idsFile, batch, CommonOptions.Json, CommonOptions.Device,
         };
         foreach (var o in generation.All) command.Options.Add(o);
         command.SetHandler(parse =>
         {
-            using var pipeline = Seq2SeqPipeline.Load(parse.GetValue(model)!);
-            pipeline.Model.Module.to(DeviceOption.Resolve(parse.GetValue(CommonOptions.Device)));
-            var config = generation.Apply(parse, pipeline.Model.GenerationConfig);
+            using var pipeline = TextGenerators.Load(parse.GetValue(model)!);
+            pipeline.Module.to(DeviceOption.Resolve(parse.GetValue(CommonOptions.Device)));
+            var config = generation.Apply(parse, pipeline.GenerationConfig);
             IEnumerable<GeneratedItem> results;
             var rawIds = parse.GetValue(ids) ?? [];
             if (rawIds.Length > 0 || parse.GetValue(idsFile) is not null)
@@ -58,7 +58,8 @@ internal static class GenerateCommand
                     if (item.Scores is not null) o["scores"] = item.Scores;
                     Console.Out.WriteLine(JsonSerializer.Serialize(o));
                 }
-                else foreach (var text in item.Texts) Console.Out.WriteLine(text);
+                else foreach (var (text, ids) in item.Texts.Zip(item.Sequences))
+                    Console.Out.WriteLine(text.Length > 0 || ids.Length == 0 ? text : string.Join(' ', ids));   // no tokenizer: the ids
             }
             return failed == 0 ? 0 : 1;
         });

@@ -9,7 +9,7 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model("A checkpoint folder (BERT or encoder-decoder), or minilm");
+        var model = CommonOptions.Model("A checkpoint folder (BERT, RoBERTa, GPT-2 or encoder-decoder), or minilm");
         var command = new Command("info", "Describe a model: architecture, parameter count, special-token ids") { model, CommonOptions.CacheDir };
         command.SetHandler(parse =>
         {

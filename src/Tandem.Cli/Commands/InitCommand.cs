@@ -13,7 +13,7 @@ internal static class InitCommand
         var decoder = new Option<string?>("--decoder", "-d") { Description = "Decoder: a checkpoint folder (BERT, RoBERTa, ...), minilm, or random:<config.json>" };
         var unilm = new Option<string?>("--unilm") { Description = "Instead of an encoder-decoder: one BERT (folder, minilm or random:<config.json>) with the UniLM prefix mask" };
         var tie = new Option<bool>("--tie") { Description = "Share every weight encoder and decoder have in common (BERTShare, RoBERTaShare)" };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: the decoder's, else the encoder's)" };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "One tokenizer folder for both sides (default: each side keeps its checkpoint's own; a side without one borrows the other's)" };
         var output = new Option<string>("--out", "-o") { Description = "Folder to write the model to", Required = true };
         var command = new Command("init", "Build a warm-started encoder-decoder model folder (cross-attention newly initialised), or a UniLM prefix LM")
         {

@@ -23,7 +23,10 @@ public sealed class LoadOptions
 /// </summary>
 public static class CheckpointLoader
 {
-    static readonly string[] UnusedBufferSuffixes = ["position_ids", "embeddings.token_type_ids"];
+    /// <summary>Buffers checkpoints carry that no model parameter takes: position ids, and GPT-2's causal mask
+    /// (<c>h.N.attn.bias</c>, <c>masked_bias</c>, also under <c>crossattention</c>) in older transformers' .bin files.</summary>
+    static readonly string[] UnusedBufferSuffixes =
+        ["position_ids", "embeddings.token_type_ids", ".attn.bias", ".attn.masked_bias", ".crossattention.bias", ".crossattention.masked_bias"];
 
     /// <summary>Loads <paramref name="weights"/> into <paramref name="model"/>; <paramref name="source"/> names the checkpoint in messages.</summary>
     public static LoadReport Load(nn.Module model, StateDict weights, string source, LoadOptions? options = null)

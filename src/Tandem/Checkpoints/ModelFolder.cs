@@ -9,9 +9,6 @@ public static class ModelFolder
     /// <summary>File name of the default generation options.</summary>
     public const string GenerationConfigName = "generation_config.json";
 
-    /// <summary>Tokenizer files copied as they are when the source has no WordPiece vocabulary.</summary>
-    static readonly string[] OtherTokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt"];
-
     /// <summary>Fills a freshly built seq2seq <paramref name="model"/> from the folder <paramref name="dir"/>: weights
     /// (strictly), generation defaults and the tokenizer source. The model is disposed if loading fails.</summary>
     public static T Load<T>(T model, string dir) where T : Tandem.Modeling.ISeq2SeqModel
@@ -50,8 +47,10 @@ public static class ModelFolder
     }
 
     /// <summary>After the weights were written as <paramref name="safeSerialization"/> says: removes a stale weights
-    /// file of the other format, writes <c>generation_config.json</c> and the tokenizer of <paramref name="tokenizerSource"/>
-    /// (a WordPiece tokenizer is re-written whole: vocab.txt, tokenizer_config.json, special_tokens_map.json).</summary>
+    /// file of the other format, writes <c>generation_config.json</c> and the tokenizers of <paramref name="tokenizerSource"/>
+    /// in <see cref="Seq2SeqTokenizers"/>' layout (a WordPiece tokenizer is re-written whole: vocab.txt,
+    /// tokenizer_config.json, special_tokens_map.json; the others' files are copied: tokenizer.json, vocab.json,
+    /// merges.txt, the JSON configs).</summary>
     public static void WriteCommon(string dir, bool safeSerialization, GenerationConfig generation, string? tokenizerSource)
     {
         var other = Path.Combine(dir, safeSerialization ? StateDictFiles.PytorchName : StateDictFiles.SafeTensorsName);
@@ -60,20 +59,16 @@ public static class ModelFolder
         if (tokenizerSource is not null) WriteTokenizer(dir, tokenizerSource);
     }
 
-    /// <summary>Writes the tokenizer of <paramref name="tokenizerSource"/> into <paramref name="dir"/> (a WordPiece
-    /// tokenizer is re-written whole; other tokenizer files are copied as they are). Nothing when both are the same
-    /// folder.</summary>
+    /// <summary>Writes the tokenizer(s) of <paramref name="tokenizerSource"/> into <paramref name="dir"/> in the
+    /// model-folder layout (<see cref="Seq2SeqTokenizers"/>). Nothing when both are the same folder or the source holds
+    /// no tokenizer.</summary>
+    /// <exception cref="TandemException">The source folder no longer exists (the folder would lose its tokenizer).</exception>
     public static void WriteTokenizer(string dir, string tokenizerSource)
     {
         if (Path.GetFullPath(tokenizerSource) == Path.GetFullPath(dir)) return;
         if (!Directory.Exists(tokenizerSource))
             throw new TandemException($"{tokenizerSource}: the model's tokenizer folder no longer exists; the model folder would be written without its tokenizer");
-        Directory.CreateDirectory(dir);
-        if (File.Exists(Path.Combine(tokenizerSource, "vocab.txt")))
-            WordPieceTokenizer.FromPretrained(tokenizerSource).SavePretrained(dir);
-        else
-            foreach (var name in OtherTokenizerFiles)
-                if (File.Exists(Path.Combine(tokenizerSource, name)))
-                    File.Copy(Path.Combine(tokenizerSource, name), Path.Combine(dir, name), overwrite: true);
+        if (Seq2SeqTokenizers.Exists(tokenizerSource))
+            Seq2SeqTokenizers.FromPretrained(tokenizerSource).SavePretrained(dir);
     }
 }

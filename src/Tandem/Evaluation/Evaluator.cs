@@ -30,13 +30,13 @@ public static class Evaluator
 {
     /// <summary>Evaluates <paramref name="model"/> (put in eval mode; the caller restores train mode) on
     /// <paramref name="examples"/>, whose reference texts are <paramref name="references"/> (same order; used for BLEU).</summary>
-    public static EvaluationResult Evaluate(ISeq2SeqModel model, WordPieceTokenizer tokenizer,
+    public static EvaluationResult Evaluate(ISeq2SeqModel model, Seq2SeqTokenizers tokenizers,
         IReadOnlyList<TokenizedExample> examples, IReadOnlyList<string> references, EvaluateOptions? options = null)
     {
         options ??= new EvaluateOptions();
         model.Module.eval();
         using var noGrad = no_grad();
-        double? loss = options.ComputeLoss ? Loss(model, examples, options.MaxTokens, tokenizer.PadTokenId) : null;
+        double? loss = options.ComputeLoss ? Loss(model, examples, options.MaxTokens, tokenizers.SourcePadId) : null;
         if (!options.Generate) return new EvaluationResult { Loss = loss };
         int n = options.MaxExamples > 0 ? Math.Min(options.MaxExamples, examples.Count) : examples.Count;
         var subset = examples.Take(n).ToList();
@@ -45,7 +45,7 @@ public static class Evaluator
         foreach (var rows in LengthBatcher.Batches(subset, options.MaxTokens, 0, shuffle: false, 0, 0))
         {
             using var scope = NewDisposeScope();
-            using var batch = Seq2SeqBatch.Collate(subset, rows, tokenizer.PadTokenId);
+            using var batch = Seq2SeqBatch.Collate(subset, rows, tokenizers.SourcePadId);
             var output = Tandem.Generation.Generator.Generate(model, batch.InputIds, batch.AttentionMask, config);
             for (int r = 0; r < rows.Length; r++) predictions[rows[r]] = Strip(output.Sequences[r], model.SpecialIds);
         }
@@ -54,7 +54,7 @@ public static class Evaluator
         for (int i = 0; i < n; i++)
         {
             metrics.Add(predictions[i], Strip(subset[i].Labels.Select(x => (long)x).ToArray(), model.SpecialIds, hasStart: false));
-            texts.Add(tokenizer.Decode(predictions[i]));
+            texts.Add(tokenizers.Target.Decode(predictions[i]));
         }
         var bleu = CorpusBleu.Compute(texts, [references.Take(n).ToList()], options.Smoothing, options.Lowercase);
         return new EvaluationResult

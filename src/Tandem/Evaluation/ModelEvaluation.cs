@@ -40,10 +40,10 @@ public static class ModelEvaluation
     {
         options ??= new ModelEvaluationOptions();
         using var model = Seq2SeqModels.FromPretrained(modelDir);
-        var tokenizer = WordPieceTokenizer.FromPretrained(model.TokenizerSource ?? modelDir);
+        var tokenizers = Seq2SeqTokenizers.FromPretrained(model.TokenizerSource ?? modelDir);
         var pairs = PairReader.Read(dataFile, options.Format, options.SourceField, options.TargetField);
         if (options.MaxExamples > 0) pairs = pairs.Take(options.MaxExamples).ToList();
-        var examples = pairs.Select(p => TokenizedExample.From(p, tokenizer, options.MaxSourceLength, options.MaxTargetLength)).ToList();
+        var examples = pairs.Select(p => TokenizedExample.From(p, tokenizers, options.MaxSourceLength, options.MaxTargetLength)).ToList();
         var baseConfig = model.GenerationConfig;
         var generation = new GenerationConfig
         {
@@ -54,7 +54,7 @@ public static class ModelEvaluation
             MaxLength = baseConfig.MaxLength,
             MaxNewTokens = options.MaxNewTokens ?? baseConfig.MaxNewTokens,
         };
-        return Evaluator.Evaluate(model, tokenizer, examples, pairs.Select(p => p.Target).ToList(), new EvaluateOptions
+        return Evaluator.Evaluate(model, tokenizers, examples, pairs.Select(p => p.Target).ToList(), new EvaluateOptions
         {
             ComputeLoss = options.ComputeLoss, Generation = generation, MaxTokens = options.MaxTokens, Lowercase = options.Lowercase,
         });

@@ -50,7 +50,7 @@ internal sealed class BeamScorer
                 {
                     if (rank >= _beams) continue;
                     _hyps[b].Add(sequences[row], scores[c], [.. beamIndices[row], row],
-                        curLength - GenerationPlan.DecoderPromptLength);
+                        curLength - _plan.PromptLength);
                 }
                 else
                 {
@@ -61,7 +61,7 @@ internal sealed class BeamScorer
             if (filled < _beams)
                 throw new TandemException($"Beam search found fewer than num_beams ({_beams}) non-EOS candidates.");
             float best = scores.AsSpan(b * k, k).ToArray().Max();
-            _done[b] = _hyps[b].IsDone(best, curLength, GenerationPlan.DecoderPromptLength);
+            _done[b] = _hyps[b].IsDone(best, curLength, _plan.PromptLength);
         }
         return (nextScores, nextTokens, nextRows);
     }
@@ -79,7 +79,7 @@ internal sealed class BeamScorer
             {
                 int row = b * _beams + j;
                 _hyps[b].Add(sequences[row], beamScores[row], beamIndices[row],
-                    sequences[row].Length - GenerationPlan.DecoderPromptLength);
+                    sequences[row].Length - _plan.PromptLength);
             }
         }
         int keep = _plan.Config.NumReturnSequences;

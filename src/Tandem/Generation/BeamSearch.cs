@@ -9,15 +9,16 @@ namespace Tandem.Generation;
 internal static class BeamSearch
 {
     /// <summary>Decodes <paramref name="batch"/> inputs; the session must already hold one row per input.
-    /// Tensors handed to the session live on <paramref name="device"/> (the inputs' device).</summary>
-    public static GenerationOutput Run(IDecodingSession session, int batch, GenerationPlan plan, Device device)
+    /// Tensors handed to the session live on <paramref name="device"/> (the inputs' device). Every beam of input i
+    /// starts from row i of <paramref name="prompt"/> <c>[batch, promptLen]</c>, else from the decoder start token.</summary>
+    public static GenerationOutput Run(IDecodingSession session, int batch, GenerationPlan plan, Device device, Tensor? prompt = null)
     {
         int beams = plan.Config.NumBeams, rows = batch * beams;
         using (var scope = NewDisposeScope())
             session.Reorder(arange(batch, ScalarType.Int64, device).repeat_interleave(beams)); // [rows]
         var scorer = new BeamScorer(batch, plan);
         var scoresOut = plan.Config.OutputScores ? new List<float[][]>() : null;
-        var sequences = Enumerable.Range(0, rows).Select(_ => new long[] { plan.DecoderStart }).ToArray();
+        var sequences = StartingRows(prompt, rows, beams, plan);
         var beamIndices = Enumerable.Range(0, rows).Select(_ => Array.Empty<long>()).ToArray();
         var beamScores = Enumerable.Range(0, rows).Select(r => r % beams == 0 ? 0f : -1e9f).ToArray();
         int k = Math.Max(2, 1 + plan.Eos.Length) * beams;
@@ -46,5 +47,15 @@ internal static class BeamSearch
             session.Reorder(tensor(step.Rows, device: device));
         }
         return scorer.Finalize(sequences, beamScores, beamIndices, scoresOut);
+    }
+
+    /// <summary>Each row's decoder prompt: its input's row of <paramref name="prompt"/>, else the decoder start token.</summary>
+    static long[][] StartingRows(Tensor? prompt, int rows, int beams, GenerationPlan plan)
+    {
+        if (prompt is null) return Enumerable.Range(0, rows).Select(_ => new long[] { plan.DecoderStart }).ToArray();
+        using var scope = NewDisposeScope();
+        var flat = prompt.to(ScalarType.Int64, CPU).contiguous().data<long>().ToArray();
+        int len = (int)prompt.shape[1];
+        return Enumerable.Range(0, rows).Select(r => flat.AsSpan(r / beams * len, len).ToArray()).ToArray();
     }
 }

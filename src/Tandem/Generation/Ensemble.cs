@@ -17,8 +17,13 @@ public sealed class Ensemble : IGenerativeModel
     public Ensemble(IReadOnlyList<IGenerativeModel> members)
     {
         if (members.Count == 0) throw new TandemException("an ensemble needs at least one model");
+        if (members.Any(m => m.DecodesFromInputs != members[0].DecodesFromInputs))
+            throw new TandemException("an ensemble cannot mix decoder-only and encoder-decoder models");
         _members = members;
     }
+
+    /// <inheritdoc/>
+    public bool DecodesFromInputs => _members[0].DecodesFromInputs;
 
     /// <summary>The members, in order.</summary>
     public IReadOnlyList<IGenerativeModel> Members => _members;

@@ -13,7 +13,8 @@ public sealed class GenerationOutput
         BeamIndices = beamIndices;
     }
 
-    /// <summary>Generated decoder sequences <c>[rows][len]</c>, each starting with the decoder start token, rows
+    /// <summary>Generated decoder sequences <c>[rows][len]</c>, each starting with the decoder start token (a
+    /// decoder-only LM: with its prompt, left pads included, as transformers returns them), rows
     /// padded with <c>pad_token_id</c> after EOS; rows = batch x <c>num_return_sequences</c>, the sequences of one
     /// input consecutive.</summary>
     public long[][] Sequences { get; }

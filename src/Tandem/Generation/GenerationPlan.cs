@@ -3,12 +3,10 @@ using Tandem.Generation.LogitsProcessors;
 namespace Tandem.Generation;
 
 /// <summary>A <see cref="GenerationConfig"/> resolved for one call, as transformers' generate prepares it:
-/// absolute lengths (the decoder prompt is the start token, length 1), token ids, processors and warpers.</summary>
+/// absolute lengths (counted from the start of the decoder prompt: the start token, length 1, for an
+/// encoder-decoder; the left-padded input for a decoder-only LM), token ids, processors and warpers.</summary>
 internal sealed class GenerationPlan
 {
-    /// <summary>Length of the decoder prompt: the decoder start token.</summary>
-    public const int DecoderPromptLength = 1;
-
     private GenerationPlan(GenerationConfig config)
     {
         Config = config;
@@ -17,6 +15,9 @@ internal sealed class GenerationPlan
     public GenerationConfig Config { get; }
     public int MaxLength { get; private init; }
     public int MinLength { get; private init; }
+    /// <summary>Length of the decoder prompt every row starts from.</summary>
+    public int PromptLength { get; private init; }
+    /// <summary>The token every row starts from when there is no prompt.</summary>
     public int DecoderStart { get; private init; }
     public int[] Eos { get; private init; } = [];
     public int? Pad { get; private init; }
@@ -27,17 +28,20 @@ internal sealed class GenerationPlan
     public LogitsProcessorList Processors { get; private init; } = new([]);
     public LogitsProcessorList Warpers { get; private init; } = new([]);
 
-    /// <summary>Validates <paramref name="config"/> and resolves it.</summary>
-    public static GenerationPlan Resolve(GenerationConfig config)
+    /// <summary>Validates <paramref name="config"/> and resolves it for a decoder prompt of
+    /// <paramref name="promptLength"/> tokens (null: the decoder start token alone).</summary>
+    public static GenerationPlan Resolve(GenerationConfig config, int? promptLength = null)
     {
         config.Validate();
-        int maxLength = config.MaxNewTokens is int mnt ? DecoderPromptLength + mnt : config.MaxLength;
-        if (maxLength <= DecoderPromptLength)
+        int prompt = promptLength ?? 1;
+        string what = promptLength is null ? "the decoder start token" : "the prompt";
+        int maxLength = config.MaxNewTokens is int mnt ? prompt + mnt : config.MaxLength;
+        if (maxLength <= prompt)
             throw new TandemException(
-                $"max_length ({maxLength}) must be greater than the decoder prompt length ({DecoderPromptLength}, " +
-                "the decoder start token): nothing would be generated. Raise max_length or set max_new_tokens.");
-        int minLength = config.MinNewTokens is int mn ? DecoderPromptLength + mn : config.MinLength;
-        int start = config.DecoderStartTokenId ?? config.BosTokenId ?? throw new TandemException(
+                $"max_length ({maxLength}) must be greater than the decoder prompt length ({prompt}, {what}): " +
+                "nothing would be generated. Raise max_length or set max_new_tokens.");
+        int minLength = config.MinNewTokens is int mn ? prompt + mn : config.MinLength;
+        int start = promptLength is not null ? -1 : config.DecoderStartTokenId ?? config.BosTokenId ?? throw new TandemException(
             "decoder_start_token_id is not set (nor bos_token_id): set it in generation_config.json or in the " +
             "model config; an encoder-decoder model needs it to start decoding.");
         var eos = config.EosTokenId?.ToArray() ?? [];
@@ -46,6 +50,7 @@ internal sealed class GenerationPlan
         {
             MaxLength = maxLength,
             MinLength = minLength,
+            PromptLength = prompt,
             DecoderStart = start,
             Eos = eos,
             Pad = pad,

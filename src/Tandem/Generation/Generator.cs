@@ -2,17 +2,20 @@ using TorchSharp;
 
 namespace Tandem.Generation;
 
-/// <summary>Text generation for encoder-decoder models with transformers 4.40 semantics: greedy search,
-/// multinomial sampling and beam search, chosen by <see cref="GenerationConfig"/> as transformers does.</summary>
+/// <summary>Text generation with transformers 4.40 semantics, for encoder-decoder models and decoder-only LMs:
+/// greedy search, multinomial sampling and beam search, chosen by <see cref="GenerationConfig"/> as transformers
+/// does.</summary>
 public static class Generator
 {
-    /// <summary>Runs the encoder once and decodes from <c>decoder_start_token_id</c> for every input.</summary>
+    /// <summary>Runs the encoder once and decodes from <c>decoder_start_token_id</c> for every input; a decoder-only
+    /// LM decodes from the inputs themselves (<see cref="IGenerativeModel.DecodesFromInputs"/>).</summary>
     /// <param name="model">The model; its session is disposed before returning.</param>
     /// <param name="inputIds">Source token ids <c>[batch, srcLen]</c>, int64.</param>
     /// <param name="attentionMask">Source padding mask <c>[batch, srcLen]</c> (1 = token, 0 = pad).</param>
     /// <param name="config">Options; validated first (a <see cref="TandemException"/> names a bad one).</param>
     /// <param name="useCache">False makes the session recompute the whole prefix at every step (for checks).</param>
-    /// <returns>Sequences (starting with the decoder start token), and scores as <paramref name="config"/> asks.</returns>
+    /// <returns>Sequences (starting with the decoder start token, or with the prompt), and scores as
+    /// <paramref name="config"/> asks.</returns>
     public static GenerationOutput Generate(IGenerativeModel model, torch.Tensor inputIds, torch.Tensor attentionMask,
         GenerationConfig config, bool useCache = true)
     {
@@ -22,11 +25,12 @@ public static class Generator
         ArgumentNullException.ThrowIfNull(config);
         if (inputIds.dim() != 2)
             throw new TandemException($"input_ids must be [batch, srcLen] (got {inputIds.dim()} dimensions).");
-        var plan = GenerationPlan.Resolve(config);
+        var prompt = model.DecodesFromInputs ? inputIds : null;
+        var plan = GenerationPlan.Resolve(config, (int?)prompt?.shape[1]);
         int batch = (int)inputIds.shape[0];
         using var noGrad = torch.no_grad();
         using var session = model.StartDecoding(inputIds, attentionMask, useCache);
-        if (config.NumBeams > 1) return BeamSearch.Run(session, batch, plan, inputIds.device);
+        if (config.NumBeams > 1) return BeamSearch.Run(session, batch, plan, inputIds.device, prompt);
         int copies = plan.RowsPerInput;
         if (copies > 1)
         {
@@ -34,6 +38,7 @@ public static class Generator
             session.Reorder(torch.arange(batch, torch.ScalarType.Int64, inputIds.device).repeat_interleave(copies)); // [batch * copies]
         }
         using var sampler = config.DoSample ? Sampler.Create(config.Seed) : null;
-        return GreedySearch.Run(session, (long)batch * copies, plan, sampler, inputIds.device);
+        using var rows = prompt?.repeat_interleave(copies, 0);                                 // [batch * copies, promptLen]
+        return GreedySearch.Run(session, (long)batch * copies, plan, sampler, inputIds.device, rows);
     }
 }

@@ -9,12 +9,15 @@ namespace Tandem.Generation;
 internal static class GreedySearch
 {
     /// <summary>Decodes <paramref name="rows"/> rows of <paramref name="session"/>; greedy when
-    /// <paramref name="sampler"/> is null. Sequences live on <paramref name="device"/> (the inputs' device).</summary>
+    /// <paramref name="sampler"/> is null. Sequences live on <paramref name="device"/> (the inputs' device) and
+    /// start from <paramref name="prompt"/> <c>[rows, promptLen]</c>, else from the decoder start token.</summary>
     public static GenerationOutput Run(IDecodingSession session, long rows, GenerationPlan plan, Sampler? sampler,
-        Device device)
+        Device device, Tensor? prompt = null)
     {
         var scoresOut = plan.Config.OutputScores ? new List<float[][]>() : null;
-        var sequences = full(rows, 1, plan.DecoderStart, ScalarType.Int64, device);       // [rows, 1]
+        var sequences = prompt is not null
+            ? prompt.to(ScalarType.Int64, device, copy: true).DetachFromDisposeScope()         // [rows, promptLen]
+            : full(rows, 1, plan.DecoderStart, ScalarType.Int64, device);                   // [rows, 1]
         var unfinished = ones(rows, ScalarType.Int64, device);                           // [rows]
         var eos = plan.Eos.Length > 0 ? tensor(plan.Eos.Select(i => (long)i).ToArray(), device: device) : null;
         try

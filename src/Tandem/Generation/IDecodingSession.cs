@@ -16,6 +16,11 @@ public interface IGenerativeModel
     /// <param name="attentionMask">Source padding mask, int64 or bool.</param>
     /// <param name="useCache">When false the session recomputes the whole prefix at every step (for checks).</param>
     IDecodingSession StartDecoding(Tensor inputIds, Tensor attentionMask, bool useCache = true);
+
+    /// <summary>Whether the inputs are the decoder's own prompt (a decoder-only LM): search starts every row from
+    /// its left-padded input and returns it in front of the generated tokens, as transformers' generate does for
+    /// decoder-only models. False (an encoder-decoder): rows start from <c>decoder_start_token_id</c> alone.</summary>
+    bool DecodesFromInputs => false;
 }
 
 /// <summary>
@@ -25,7 +30,8 @@ public interface IGenerativeModel
 public interface IDecodingSession : IDisposable
 {
     /// <summary>Logits for the next position, <c>[rows, vocab]</c>, float32, given every token generated so far
-    /// <paramref name="sequences"/> <c>[rows, curLen]</c> (starting with the decoder start token). A cached session
+    /// <paramref name="sequences"/> <c>[rows, curLen]</c> (starting with the decoder start token, or with the
+    /// prompt of a model that <see cref="IGenerativeModel.DecodesFromInputs"/>). A cached session
     /// reads only the last column; an uncached one reads all of it. The returned tensor belongs to the caller.
     /// Search passes int64 tensors on the device of the inputs given to <see cref="IGenerativeModel.StartDecoding"/>
     /// and calls this inside its own dispose scope.</summary>

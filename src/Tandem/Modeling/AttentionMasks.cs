@@ -47,6 +47,24 @@ public static class AttentionMasks
         return Invert(keep, dtype).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// GPT-2's self-attention mask, <c>[batch, 1, tgtLen, pastLen + tgtLen]</c>, additive: the causal bias and the
+    /// padding bias of <paramref name="mask"/> <c>[batch, pastLen + tgtLen]</c> are added, as transformers' GPT-2
+    /// does, so a key hidden by both gets <c>-inf</c>. Real queries see the same keys either way; a query that sees
+    /// only padding (a left pad) attends evenly over the keys hidden by one of the two, which is what transformers
+    /// computes there (it matters for the loss at a left pad predicting the first real token).
+    /// </summary>
+    public static Tensor CausalPlusPadding(Tensor mask, long tgtLen, long pastLen, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        long src = mask.shape[1];
+        var rows = arange(pastLen, pastLen + tgtLen, device: mask.device).unsqueeze(1);            // [tgt, 1]
+        var cols = arange(src, device: mask.device).unsqueeze(0);                                  // [1, src]
+        var causal = Invert(cols.le(rows).to(dtype), dtype).unsqueeze(0).unsqueeze(0);             // [1, 1, tgt, src]
+        var padding = Invert(mask.to(dtype), dtype).unsqueeze(1).unsqueeze(1);                     // [batch, 1, 1, src]
+        return (causal + padding).MoveToOuterDisposeScope();                                       // [batch, 1, tgt, src]
+    }
+
     /// <summary>The cross-attention mask <c>[batch, 1, 1, srcLen]</c> from the encoder's padding mask.</summary>
     public static Tensor CrossAttention(Tensor encoderMask, ScalarType dtype)
     {

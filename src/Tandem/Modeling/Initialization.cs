@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
 
-/// <summary>transformers' BERT initialisation: Linear and Embedding weights ~ N(0, initializer_range), biases 0,
+/// <summary>transformers' BERT initialisation: Linear, Conv1D and Embedding weights ~ N(0, initializer_range), biases 0,
 /// the padding row of an embedding 0, LayerNorm weight 1 and bias 0.</summary>
 internal static class Initialization
 {
@@ -19,6 +19,10 @@ internal static class Initialization
                 case Linear linear:
                     linear.weight!.normal_(0, std);
                     linear.bias?.zero_();
+                    break;
+                case Conv1D conv:
+                    conv.weight.normal_(0, std);
+                    conv.bias.zero_();
                     break;
                 case Embedding embedding:
                     embedding.weight.normal_(0, std);

@@ -42,6 +42,35 @@ public sealed class KeyValueCache : IDisposable
         Replace(ref _crossValues[layer], value);
     }
 
+    /// <summary>Appends the new self-attention <paramref name="key"/> and <paramref name="value"/>
+    /// <c>[batch, heads, len, headDim]</c> of <paramref name="layer"/> to the cached ones and returns the whole
+    /// <c>[batch, heads, past + len, headDim]</c> pair; a null cache returns the new pair unchanged.</summary>
+    internal static (Tensor Key, Tensor Value) AppendSelf(KeyValueCache? cache, int layer, Tensor key, Tensor value)
+    {
+        if (cache is null) return (key, value);
+        if (cache.Self(layer) is { } past)
+        {
+            key = cat([past.Key, key], 2);                                                       // [batch, heads, past + len, headDim]
+            value = cat([past.Value, value], 2);
+        }
+        cache.SetSelf(layer, key, value);
+        return (key, value);
+    }
+
+    /// <summary>The cross-attention keys and values of <paramref name="layer"/>: cached ones, else
+    /// <paramref name="compute"/> applied to <paramref name="encoderStates"/> (and cached when there is a cache).</summary>
+    /// <exception cref="TandemException">Neither a cached pair nor encoder states.</exception>
+    internal static (Tensor Key, Tensor Value) Cross(KeyValueCache? cache, int layer, Tensor? encoderStates,
+        Func<Tensor, (Tensor Key, Tensor Value)> compute)
+    {
+        if (cache?.Cross(layer) is { } cached) return cached;
+        if (encoderStates is null)
+            throw new TandemException("this decoder has cross-attention: encoder hidden states are required");
+        var kv = compute(encoderStates);
+        cache?.SetCross(layer, kv.Key, kv.Value);
+        return kv;
+    }
+
     /// <summary>Keeps rows <paramref name="rowIndices"/> (int64, may repeat) of every cached tensor, in that order:
     /// beam search reorders beams with it and expands each input to its beams.</summary>
     public void Reorder(Tensor rowIndices)

@@ -45,6 +45,7 @@ internal static class OutputLayer
         using var scope = NewDisposeScope();
         if (transposedWeight is null) return output.forward(hidden).MoveToOuterDisposeScope();   // [batch, len, vocab]
         var logits = hidden.to(transposedWeight.dtype).matmul(transposedWeight);                 // [batch, len, vocab]
-        return logits.add_(output.bias!.to(transposedWeight.dtype)).MoveToOuterDisposeScope();
+        if (output.bias is { } bias) logits = logits.add_(bias.to(transposedWeight.dtype));       // GPT-2's lm_head has none
+        return logits.MoveToOuterDisposeScope();
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Tandem.Checkpoints;
 using Tandem.Modeling;
 using Tandem.Models.Bert;
+using Tandem.Models.Gpt2;
 using Tandem.Models.Roberta;
 
 namespace Tandem.Models;
@@ -18,6 +19,7 @@ public static class ModelFamilies
     [
         BertFamily.Definition,
         RobertaFamily.Definition,
+        Gpt2Family.Definition,
     ];
 
     /// <summary>The supported <c>model_type</c> values, for messages.</summary>

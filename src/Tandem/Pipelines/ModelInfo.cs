@@ -32,6 +32,16 @@ public static class ModelInfo
             var ids = m.SpecialIds;
             sb.AppendLine($"decoder_start_token_id: {Show(ids.DecoderStart)}  eos_token_id: {Show(ids.Eos)}  pad_token_id: {Show(ids.Pad)}");
         }
+        else if (CausalLMPipeline.IsCausalLMFolder(dir))
+        {
+            var config = ModelFamilies.LoadConfig(dir);
+            using var lm = CausalLMPipeline.Load(dir);
+            sb.AppendLine($"architecture: {lm.Model.GetType().Name} ({string.Join(", ", config.Architectures ?? [lm.Model.GetType().Name])}), a decoder-only LM");
+            sb.AppendLine("config: " + config.Describe());
+            sb.AppendLine($"parameters: {Count(lm.Module):N0}");
+            var g = lm.GenerationConfig;
+            sb.AppendLine($"bos_token_id: {Show(g.BosTokenId)}  eos_token_id: {Show(g.EosTokenId?.FirstOrDefault())}  pad_token_id: {Show(g.PadTokenId)}");
+        }
         else
         {
             var config = ModelFamilies.LoadConfig(dir);
@@ -41,11 +51,17 @@ public static class ModelInfo
             sb.AppendLine("config: " + config.Describe());
             sb.AppendLine($"parameters: {Count(m):N0}");
         }
-        if (File.Exists(Path.Combine(dir, "vocab.txt")))
+        if (File.Exists(Path.Combine(dir, "vocab.txt")) && !Seq2SeqTokenizers.Exists(Path.Combine(dir, Seq2SeqTokenizers.EncoderFolder))
+            && AutoTokenizer.FromPretrained(dir) is WordPieceTokenizer t)
         {
-            var t = WordPieceTokenizer.FromPretrained(dir);
             sb.AppendLine($"tokenizer: WordPiece, {t.VocabSize} tokens, lower case {t.DoLowerCase}, max length {Show(t.ModelMaxLength)}");
             sb.AppendLine($"special tokens: {t.ClsToken}={t.ClsTokenId} {t.SepToken}={t.SepTokenId} {t.PadToken}={t.PadTokenId} {t.UnkToken}={t.UnkTokenId} {t.MaskToken}={t.MaskTokenId}");
+        }
+        else if (Seq2SeqTokenizers.Exists(dir))
+        {
+            var pair = Seq2SeqTokenizers.FromPretrained(dir);
+            foreach (var (side, tok) in pair.Shared ? [("tokenizer", pair.Target)] : new[] { ("source tokenizer", pair.Source), ("target tokenizer", pair.Target) })
+                sb.AppendLine($"{side}: {tok.Kind}, {tok.VocabSize} tokens, max length {Show(tok.ModelMaxLength)}; special ids bos={Show(tok.BosTokenId)} eos={Show(tok.EosTokenId)} pad={Show(tok.PadTokenId)} unk={Show(tok.UnkTokenId)} cls={Show(tok.ClsTokenId)} sep={Show(tok.SepTokenId)} mask={Show(tok.MaskTokenId)}");
         }
         else sb.AppendLine("tokenizer: none in this folder");
         return sb.ToString().TrimEnd();

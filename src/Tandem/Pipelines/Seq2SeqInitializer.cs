@@ -1,6 +1,7 @@
 using Tandem.Checkpoints;
 using Tandem.Models;
 using Tandem.Models.EncoderDecoder;
+using Tandem.Modeling;
 using Tandem.Models.PrefixLM;
 using Tandem.Pretrained;
 using Tandem.Tokenization;
@@ -10,9 +11,9 @@ namespace Tandem.Pipelines;
 /// <summary>
 /// Builds a warm-started encoder-decoder model folder the way a user asks for one: each side a checkpoint folder of any
 /// registered family (<see cref="ModelFamilies"/>), an embedded name (<c>minilm</c>) or <c>random:&lt;config.json&gt;</c>.
-/// The decoder's family gives the special ids as transformers' recipes set them (BERT: decoder start [CLS], EOS
-/// [SEP], pad [PAD] from the WordPiece vocabulary; RoBERTa: &lt;s&gt;, &lt;/s&gt;, &lt;pad&gt; from its config). One
-/// tokenizer folder goes with the model: <c>--tokenizer</c>, else the decoder's, else the encoder's.
+/// Each side keeps its own checkpoint's tokenizer (one serves both when they are the same files, or when
+/// <c>--tokenizer</c> names one); the target tokenizer gives the special ids (see <see cref="TargetSpecialIds"/>), and
+/// without any tokenizer the decoder's family takes them from its config (RoBERTa, GPT-2) or asks for one (BERT).
 /// </summary>
 public static class Seq2SeqInitializer
 {
@@ -20,12 +21,10 @@ public static class Seq2SeqInitializer
     /// <c>generation_config.json</c>; transformers' default of 20 is too short for SQL.</summary>
     public const int DefaultMaxLength = 128;
 
-    /// <summary>Tokenizer files that mark a folder as carrying a tokenizer.</summary>
-    static readonly string[] TokenizerFiles = ["vocab.txt", "tokenizer.json", "vocab.json"];
-
-    /// <summary>Warm-starts a model; the tokenizer comes from <paramref name="tokenizer"/> or else the decoder's, else
-    /// the encoder's folder. Errors name the mismatch: vocab size against embeddings, differing special ids, special
-    /// ids that need a tokenizer no side has.</summary>
+    /// <summary>Warm-starts a model. <paramref name="tokenizer"/>, when given, serves both sides; else the encoder reads
+    /// with its folder's tokenizer and the decoder writes with its own (a side without one, such as
+    /// <c>random:</c>, borrows the other's). Errors name the mismatch: vocab size against embeddings, a tied model
+    /// with two tokenizers.</summary>
     public static (EncoderDecoderModel Model, WarmStartReport Report) Create(string encoder, string decoder, bool tie,
         string? tokenizer = null, string? cacheDir = null)
     {
@@ -33,17 +32,28 @@ public static class Seq2SeqInitializer
         var decoderSpec = Resolve(decoder, cacheDir);
         var encoderDir = IsRandom(encoderSpec) ? null : encoderSpec;
         var decoderDir = IsRandom(decoderSpec) ? null : decoderSpec;
-        var tokenizerDir = tokenizer is not null ? EmbeddedModels.Resolve(tokenizer, cacheDir)
-            : HasTokenizer(decoderDir) ? decoderDir : HasTokenizer(encoderDir) ? encoderDir : null;
-        var wordPiece = HasVocab(tokenizerDir) ? WordPieceTokenizer.FromPretrained(tokenizerDir!) : null;
-        if (HasVocab(encoderDir) && HasVocab(decoderDir) && encoderDir != decoderDir) CheckSameTokenizer(encoderDir!, decoderDir!);
-
-        var (decoderConfig, _) = EncoderDecoderModel.SideConfig(decoderSpec, "decoder");
-        var decoderFamily = ModelFamilies.Of(decoderConfig);
-        var ids = decoderFamily.WarmStartIds(decoderConfig, tokenizerDir)
-            ?? throw new TandemException(tokenizerDir is null
-                ? $"no tokenizer: neither side has tokenizer files ({string.Join(", ", TokenizerFiles)}), and a {decoderFamily.Name} decoder takes its special ids from one; pass --tokenizer DIR (e.g. --tokenizer minilm)"
-                : $"{tokenizerDir}: no vocab.txt, which a {decoderFamily.Name} decoder takes its special ids from; pass --tokenizer DIR (e.g. --tokenizer minilm)");
+        var (sourceDir, targetDir) = TokenizerDirs(encoderDir, decoderDir, tokenizer, cacheDir);
+        Seq2SeqTokenizers? tokenizers = null;
+        bool shared = true;
+        SpecialTokenIds ids;
+        if (sourceDir is not null && targetDir is not null)
+        {
+            shared = sourceDir == targetDir || TokenizerFiles.FirstDifference(sourceDir, targetDir) is null;
+            if (tie && !shared)
+                throw new TandemException($"--tie shares the encoder's weights with the decoder, which needs one tokenizer, but the encoder ({sourceDir}) and decoder ({targetDir}) have different tokenizer files; pass --tokenizer DIR");
+            tokenizers = shared ? new Seq2SeqTokenizers(AutoTokenizer.FromPretrained(targetDir))
+                : new Seq2SeqTokenizers(AutoTokenizer.FromPretrained(sourceDir), AutoTokenizer.FromPretrained(targetDir));
+            var (start, eos, pad) = TargetSpecialIds(tokenizers.Target, targetDir);
+            ids = new SpecialTokenIds(start, pad, eos);
+        }
+        else
+        {
+            // no tokenizer anywhere: a family whose config names its special ids (RoBERTa, GPT-2) still warm-starts
+            var (decoderConfig, _) = EncoderDecoderModel.SideConfig(decoderSpec, "decoder");
+            var family = ModelFamilies.Of(decoderConfig);
+            ids = family.WarmStartIds(decoderConfig, null)
+                ?? throw new TandemException($"no tokenizer: neither side has tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt), and a {family.Name} decoder takes its special ids from one; pass --tokenizer DIR (e.g. --tokenizer minilm)");
+        }
 
         var (model, report) = EncoderDecoderModel.FromEncoderDecoderPretrained(encoderSpec, decoderSpec, new WarmStartOptions
         {
@@ -54,10 +64,11 @@ public static class Seq2SeqInitializer
         });
         try
         {
-            if (wordPiece is not null)
+            if (tokenizers is not null)
             {
-                VocabularyCheck.EnsureFits(wordPiece, model.Config.Encoder.VocabSize, tokenizerDir!, "encoder");
-                VocabularyCheck.EnsureFits(wordPiece, model.Config.Decoder.VocabSize, tokenizerDir!, "decoder");
+                VocabularyCheck.EnsureFits(tokenizers.Source, model.Config.Encoder.VocabSize, sourceDir!, "encoder");
+                VocabularyCheck.EnsureFits(tokenizers.Target, model.Config.Decoder.VocabSize, targetDir!, "decoder");
+                model.TokenizerSource = shared ? targetDir : Staged(tokenizers, sourceDir!, targetDir!);
             }
         }
         catch
@@ -65,8 +76,7 @@ public static class Seq2SeqInitializer
             model.Dispose();
             throw;
         }
-        model.TokenizerSource = tokenizerDir;
-        if (tokenizerDir is null)
+        if (tokenizers is null)
             report.Notes.Add($"No tokenizer found in {encoder} or {decoder}: the model folder gets none, and commands that read text " +
                              "will ask for one; pass --tokenizer DIR to add it");
         model.GenerationConfig.MaxLength = Math.Min(DefaultMaxLength, model.Config.Decoder.MaxPositions);
@@ -101,21 +111,46 @@ public static class Seq2SeqInitializer
 
     static bool HasVocab(string? dir) => dir is not null && File.Exists(Path.Combine(dir, "vocab.txt"));
 
-    static bool HasTokenizer(string? dir) => dir is not null && TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f)));
-
-    static void CheckSameTokenizer(string encoderDir, string decoderDir)
+    // --tokenizer for both sides; else each side's own folder, a side without one borrowing the other's; nulls when
+    // no side has one.
+    static (string? Source, string? Target) TokenizerDirs(string? encoderDir, string? decoderDir, string? tokenizer, string? cacheDir)
     {
-        var a = WordPieceTokenizer.FromPretrained(encoderDir);
-        var b = WordPieceTokenizer.FromPretrained(decoderDir);
-        var diffs = new List<string>();
-        void Cmp(string name, int x, int y) { if (x != y) diffs.Add($"{name} {x} vs {y}"); }
-        Cmp("[CLS]", a.ClsTokenId, b.ClsTokenId);
-        Cmp("[SEP]", a.SepTokenId, b.SepTokenId);
-        Cmp("[PAD]", a.PadTokenId, b.PadTokenId);
-        Cmp("[UNK]", a.UnkTokenId, b.UnkTokenId);
-        if (diffs.Count > 0)
-            throw new TandemException($"the encoder and decoder tokenizers disagree on special-token ids ({string.Join(", ", diffs)}; encoder {encoderDir}, decoder {decoderDir}); both sides must share one tokenizer");
-        if (a.VocabSize != b.VocabSize || !File.ReadAllBytes(Path.Combine(encoderDir, "vocab.txt")).SequenceEqual(File.ReadAllBytes(Path.Combine(decoderDir, "vocab.txt"))))
-            throw new TandemException($"the encoder ({encoderDir}) and decoder ({decoderDir}) have different vocab.txt files; a Tandem model uses one tokenizer for both sides");
+        if (tokenizer is not null)
+        {
+            var dir = EmbeddedModels.Resolve(tokenizer, cacheDir);
+            return (dir, dir);
+        }
+        string? source = Has(encoderDir) ? encoderDir : Has(decoderDir) ? decoderDir : null;
+        string? target = Has(decoderDir) ? decoderDir : source;
+        return (source, target);
+        static bool Has(string? dir) => dir is not null && AutoTokenizer.Exists(dir);
+    }
+
+    /// <summary>The decoder start, eos and pad ids a warm start takes from the target tokenizer, as transformers'
+    /// recipes set them: start = <c>cls_token</c> (BERT's [CLS]) else <c>bos_token</c> (RoBERTa's &lt;s&gt;,
+    /// GPT-2's &lt;|endoftext|&gt;); eos = <c>eos_token</c> else <c>sep_token</c> (BERT's [SEP]); pad =
+    /// <c>pad_token</c>, else the eos (GPT-2 has no pad token; padded label positions are ignored by the loss and
+    /// finished beams are padded after their eos, so reusing the eos id changes no result).</summary>
+    /// <param name="target">The target (decoder) tokenizer.</param>
+    /// <param name="dir">Its folder, for errors.</param>
+    /// <exception cref="TandemException">The tokenizer has no start or no end token.</exception>
+    public static (int Start, int Eos, int Pad) TargetSpecialIds(ITokenizer target, string dir)
+    {
+        int start = target.ClsTokenId ?? target.BosTokenId
+            ?? throw new TandemException($"the decoder's tokenizer ({dir}) has neither cls_token nor bos_token to start generation with");
+        int eos = target.EosTokenId ?? target.SepTokenId
+            ?? throw new TandemException($"the decoder's tokenizer ({dir}) has neither eos_token nor sep_token to end generation with");
+        return (start, eos, target.PadTokenId ?? eos);
+    }
+
+    // Two tokenizers are written once, in the model-folder layout, to a folder named after the two sources; the
+    // model's save copies them from there.
+    static string Staged(Seq2SeqTokenizers tokenizers, string sourceDir, string targetDir)
+    {
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(sourceDir) + "\n" + Path.GetFullPath(targetDir))))[..16];
+        var dir = Path.Combine(Path.GetTempPath(), "tandem-tokenizers", key);
+        tokenizers.SavePretrained(dir);
+        return dir;
     }
 }

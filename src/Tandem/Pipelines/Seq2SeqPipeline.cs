@@ -13,8 +13,9 @@ namespace Tandem.Pipelines;
 /// <param name="Error">Why this input produced nothing (e.g. an empty line), else null.</param>
 public sealed record GeneratedItem(int Index, long[][] Sequences, string[] Texts, float[]? Scores, string? Error = null);
 
-/// <summary>A seq2seq model (or an ensemble of several) with its tokenizer: text in, text out, in batches.</summary>
-public sealed class Seq2SeqPipeline : IDisposable
+/// <summary>A seq2seq model (or an ensemble of several) with its tokenizers: text in, text out, in batches. Sources
+/// are encoded with the source tokenizer, outputs decoded with the target tokenizer.</summary>
+public sealed class Seq2SeqPipeline : ITextGenerator
 {
     /// <summary>The model (with an ensemble: the first member, whose generation config and special ids rule).</summary>
     public ISeq2SeqModel Model { get; }
@@ -24,30 +25,30 @@ public sealed class Seq2SeqPipeline : IDisposable
 
     readonly IGenerativeModel _generator;
 
-    /// <summary>The tokenizer of both sides.</summary>
-    public WordPieceTokenizer Tokenizer { get; }
+    /// <summary>The tokenizers of the two sides (often one shared).</summary>
+    public Seq2SeqTokenizers Tokenizers { get; }
 
     /// <summary>Longest source the encoder accepts.</summary>
     public int MaxSourceLength { get; }
 
-    /// <summary>Pairs a loaded model with its tokenizer.</summary>
-    public Seq2SeqPipeline(ISeq2SeqModel model, WordPieceTokenizer tokenizer, int maxSourceLength)
-        : this([model], tokenizer, maxSourceLength) { }
+    /// <summary>Pairs a loaded model with one tokenizer for both sides.</summary>
+    public Seq2SeqPipeline(ISeq2SeqModel model, ITokenizer tokenizer, int maxSourceLength)
+        : this([model], new Seq2SeqTokenizers(tokenizer), maxSourceLength) { }
 
-    /// <summary>An ensemble of <paramref name="models"/> (see <see cref="Ensemble"/>) sharing one tokenizer.</summary>
-    public Seq2SeqPipeline(IReadOnlyList<ISeq2SeqModel> models, WordPieceTokenizer tokenizer, int maxSourceLength)
+    /// <summary>An ensemble of <paramref name="models"/> (see <see cref="Ensemble"/>) sharing one pair of tokenizers.</summary>
+    public Seq2SeqPipeline(IReadOnlyList<ISeq2SeqModel> models, Seq2SeqTokenizers tokenizers, int maxSourceLength)
     {
         if (models.Count == 0) throw new TandemException("a pipeline needs at least one model");
         Models = models;
         Model = models[0];
         _generator = models.Count == 1 ? models[0] : new Ensemble(models);
-        Tokenizer = tokenizer;
+        Tokenizers = tokenizers;
         MaxSourceLength = maxSourceLength;
         foreach (var m in models) m.Module.eval();
     }
 
     /// <summary>
-    /// Loads several model folders as one ensemble. They must have the same vocabulary file and special token ids
+    /// Loads several model folders as one ensemble. They must have the same tokenizer files and special token ids
     /// (the first folder's generation config is used); one folder is the same as <see cref="Load(string)"/>.
     /// </summary>
     public static Seq2SeqPipeline Load(IReadOnlyList<string> dirs)
@@ -62,12 +63,12 @@ public sealed class Seq2SeqPipeline : IDisposable
             for (int i = 1; i < loaded.Count; i++)
             {
                 var other = loaded[i];
-                if (!File.ReadAllBytes(Path.Combine(dirs[0], "vocab.txt")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dirs[i], "vocab.txt"))))
-                    throw new TandemException($"{dirs[i]}: its vocab.txt differs from {dirs[0]}'s; an ensemble needs one vocabulary");
+                if (TokenizerFiles.FirstDifference(dirs[0], dirs[i]) is string file)
+                    throw new TandemException($"{dirs[i]}: its {file} differs from {dirs[0]}'s; an ensemble needs one tokenizer");
                 if (other.Model.SpecialIds != first.Model.SpecialIds || other.Model.VocabSize != first.Model.VocabSize)
                     throw new TandemException($"{dirs[i]}: special ids {other.Model.SpecialIds} or vocabulary size {other.Model.VocabSize} differ from {dirs[0]}'s ({first.Model.SpecialIds}, {first.Model.VocabSize})");
             }
-            return new Seq2SeqPipeline(loaded.Select(p => p.Model).ToList(), first.Tokenizer, loaded.Min(p => p.MaxSourceLength));
+            return new Seq2SeqPipeline(loaded.Select(p => p.Model).ToList(), first.Tokenizers, loaded.Min(p => p.MaxSourceLength));
         }
         catch
         {
@@ -76,20 +77,29 @@ public sealed class Seq2SeqPipeline : IDisposable
         }
     }
 
-    /// <summary>Loads a model folder with its tokenizer files.</summary>
+    /// <summary>Loads a model folder with its tokenizer files (see <see cref="Seq2SeqTokenizers"/> for the layout).</summary>
     public static Seq2SeqPipeline Load(string dir)
     {
         var model = Seq2SeqModels.FromPretrained(dir);
-        if (!File.Exists(Path.Combine(dir, "vocab.txt")))
+        if (!Seq2SeqTokenizers.Exists(dir))
         {
             model.Dispose();
-            throw new TandemException($"{dir}: no tokenizer files (vocab.txt); save the model with its tokenizer or pass token ids");
+            throw new TandemException($"{dir}: no tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt); save the model with its tokenizer or pass token ids");
         }
-        var tokenizer = WordPieceTokenizer.FromPretrained(dir);
-        try { VocabularyCheck.EnsureFits(tokenizer, model.VocabSize, dir); }
+        try
+        {
+            var tokenizers = Seq2SeqTokenizers.FromPretrained(dir);
+            VocabularyCheck.EnsureFits(tokenizers.Target, model.VocabSize, dir);
+            return new Seq2SeqPipeline([model], tokenizers, model.MaxSourceLength);
+        }
         catch { model.Dispose(); throw; }
-        return new Seq2SeqPipeline(model, tokenizer, model.MaxSourceLength);
     }
+
+    /// <inheritdoc />
+    public TorchSharp.torch.nn.Module Module => Model.Module;
+
+    /// <inheritdoc />
+    public GenerationConfig GenerationConfig => Model.GenerationConfig;
 
     /// <summary>Generates for every text. An empty text gives an item with <see cref="GeneratedItem.Error"/> set;
     /// the others are still generated.</summary>
@@ -99,7 +109,7 @@ public sealed class Seq2SeqPipeline : IDisposable
         for (int i = 0; i < sources.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(sources[i])) { tokenized.Add((i, null, $"input {i + 1} is empty")); continue; }
-            var encoding = TextInputs.Encode(Tokenizer, [sources[i]], MaxSourceLength, warn, i);
+            var encoding = TextInputs.Encode(Tokenizers.Source, [sources[i]], MaxSourceLength, warn, i);
             tokenized.Add((i, encoding.InputIds[0], null));
         }
         return GenerateTokenized(tokenized, config, batchSize);
@@ -112,36 +122,7 @@ public sealed class Seq2SeqPipeline : IDisposable
     IEnumerable<GeneratedItem> GenerateTokenized(List<(int Index, long[]? Ids, string? Error)> items, GenerationConfig config, int batchSize)
     {
         config.Validate();
-        if (batchSize < 1) throw new TandemException($"--batch-size must be at least 1, got {batchSize}");
-        int vocab = Tokenizer.VocabSize;
-        var pending = new List<(int Index, long[] Ids)>();
-        foreach (var item in items)
-        {
-            if (item.Error is not null)
-            {
-                foreach (var done in Flush()) yield return done;
-                yield return new GeneratedItem(item.Index, [], [], null, item.Error);
-                continue;
-            }
-            var bad = item.Ids!.FirstOrDefault(t => t < 0 || t >= vocab, -1);
-            if (bad != -1)
-            {
-                foreach (var done in Flush()) yield return done;
-                yield return new GeneratedItem(item.Index, [], [], null, $"input {item.Index + 1}: token id {bad} is outside the vocabulary (0..{vocab - 1})");
-                continue;
-            }
-            pending.Add((item.Index, item.Ids!));
-            if (pending.Count == batchSize) foreach (var done in Flush()) yield return done;
-        }
-        foreach (var done in Flush()) yield return done;
-
-        IEnumerable<GeneratedItem> Flush()
-        {
-            if (pending.Count == 0) return [];
-            var batch = pending.ToList();
-            pending.Clear();
-            return RunBatch(batch, config);
-        }
+        return GenerationBatches.Run(items, batchSize, Tokenizers.Source.VocabSize, batch => RunBatch(batch, config));
     }
 
     List<GeneratedItem> RunBatch(List<(int Index, long[] Ids)> batch, GenerationConfig config)
@@ -151,12 +132,14 @@ public sealed class Seq2SeqPipeline : IDisposable
         var device = Model.Module.parameters().First().device;
         var ids = new long[batch.Count * len];
         var mask = new long[batch.Count * len];
-        long pad = Model.SpecialIds.Pad ?? Tokenizer.PadTokenId;
+        // Sources are padded with the source tokenizer's pad (RoBERTa's position ids skip it); outputs with the model's.
+        long sourcePad = Tokenizers.Source.PadTokenId ?? Model.SpecialIds.Pad ?? 0;
+        long pad = Model.SpecialIds.Pad ?? Tokenizers.Target.PadTokenId ?? 0;
         for (int r = 0; r < batch.Count; r++)
             for (int c = 0; c < len; c++)
             {
                 bool real = c < batch[r].Ids.Length;
-                ids[r * len + c] = real ? batch[r].Ids[c] : pad;
+                ids[r * len + c] = real ? batch[r].Ids[c] : sourcePad;
                 mask[r * len + c] = real ? 1 : 0;
             }
         var output = Tandem.Generation.Generator.Generate(_generator,
@@ -167,7 +150,7 @@ public sealed class Seq2SeqPipeline : IDisposable
         {
             var seqs = Enumerable.Range(r * perInput, perInput).Select(i => Trim(output.Sequences[i], pad)).ToArray();
             var scores = output.SequencesScores?.Skip(r * perInput).Take(perInput).ToArray();
-            results.Add(new GeneratedItem(batch[r].Index, seqs, seqs.Select(s => Tokenizer.Decode(s)).ToArray(), scores));
+            results.Add(new GeneratedItem(batch[r].Index, seqs, seqs.Select(s => Tokenizers.Target.Decode(s)).ToArray(), scores));
         }
         return results;
     }

@@ -13,14 +13,14 @@ public sealed record TargetScore(string[] Tokens, long[] TokenIds, double[] Toke
 /// <summary>Teacher-forced scoring of (source, target) pairs with a seq2seq model.</summary>
 public static class Seq2SeqScorer
 {
-    /// <summary>Scores text pairs: the source as the encoder reads it (<c>[CLS] source [SEP]</c>), the target as the
-    /// decoder produces it (its tokens then <c>[SEP]</c>, the EOS).</summary>
+    /// <summary>Scores text pairs: the source as the encoder reads it (source tokenizer, e.g. <c>[CLS] source
+    /// [SEP]</c>), the target as the decoder produces it (target tokenizer: its tokens then the EOS).</summary>
     public static TargetScore Score(Seq2SeqPipeline pipeline, string source, string target)
     {
         if (string.IsNullOrWhiteSpace(source)) throw new TandemException("the source text is empty");
         if (string.IsNullOrWhiteSpace(target)) throw new TandemException("the target text is empty");
-        var src = TextInputs.Encode(pipeline.Tokenizer, [source], pipeline.MaxSourceLength, null).InputIds[0];
-        var tgt = pipeline.Tokenizer.EncodeToIds(target, addSpecialTokens: true).Skip(1).Select(i => (long)i).ToArray();  // drop [CLS]
+        var src = TextInputs.Encode(pipeline.Tokenizers.Source, [source], pipeline.MaxSourceLength, null).InputIds[0];
+        var tgt = pipeline.Tokenizers.EncodeTarget(target, int.MaxValue).Select(i => (long)i).ToArray();
         return ScoreIds(pipeline, src, tgt);
     }
 
@@ -29,8 +29,7 @@ public static class Seq2SeqScorer
     {
         if (sourceIds.Length == 0) throw new TandemException("--source-ids is empty");
         if (targetIds.Length == 0) throw new TandemException("--target-ids is empty");
-        int vocab = pipeline.Tokenizer.VocabSize;
-        foreach (var (name, ids) in new[] { ("source", sourceIds), ("target", targetIds) })
+        foreach (var (name, ids, vocab) in new[] { ("source", sourceIds, pipeline.Tokenizers.Source.VocabSize), ("target", targetIds, pipeline.Tokenizers.Target.VocabSize) })
             if (ids.FirstOrDefault(t => t < 0 || t >= vocab, -1) is var bad and not -1)
                 throw new TandemException($"{name} token id {bad} is outside the vocabulary (0..{vocab - 1})");
         var model = pipeline.Model;
@@ -42,7 +41,7 @@ public static class Seq2SeqScorer
         using var output = model.Forward(new Seq2SeqInput { InputIds = input, AttentionMask = ones_like(input), Labels = labels });
         var logprobs = output.Logits.log_softmax(-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)[0]   // [tgtLen]
             .to(ScalarType.Float64).cpu().data<double>().ToArray();
-        var tokens = targetIds.Select(t => pipeline.Tokenizer.IdToToken((int)t)).ToArray();
+        var tokens = pipeline.Tokenizers.Target.ConvertIdsToTokens(targetIds).ToArray();
         return new TargetScore(tokens, targetIds, logprobs, -logprobs.Average());
     }
 }

@@ -10,9 +10,9 @@ namespace Tandem.Pipelines;
 public sealed class TextEmbedder : IDisposable
 {
     readonly BertModel _model;
-    readonly WordPieceTokenizer _tokenizer;
+    readonly ITokenizer _tokenizer;
 
-    TextEmbedder(BertModel model, WordPieceTokenizer tokenizer)
+    TextEmbedder(BertModel model, ITokenizer tokenizer)
     {
         _model = model;
         _tokenizer = tokenizer;
@@ -23,7 +23,7 @@ public sealed class TextEmbedder : IDisposable
     public static TextEmbedder Load(string model, string? cacheDir = null)
     {
         var dir = EmbeddedModels.Resolve(model, cacheDir);
-        var tokenizer = WordPieceTokenizer.FromPretrained(dir);
+        var tokenizer = AutoTokenizer.FromPretrained(dir);
         var bert = BertModel.FromPretrained(dir);
         try { VocabularyCheck.EnsureFits(tokenizer, bert.Config.VocabSize, dir); }
         catch { bert.Dispose(); throw; }

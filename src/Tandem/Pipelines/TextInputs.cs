@@ -7,7 +7,7 @@ public static class TextInputs
 {
     /// <summary>Encodes <paramref name="texts"/> (none may be empty) truncated to <paramref name="maxPositions"/>
     /// tokens; calls <paramref name="warn"/> once per truncated text.</summary>
-    public static BatchEncoding Encode(WordPieceTokenizer tokenizer, IReadOnlyList<string> texts, int maxPositions,
+    public static BatchEncoding Encode(ITokenizer tokenizer, IReadOnlyList<string> texts, int maxPositions,
         Action<string>? warn, int firstIndex = 0)
     {
         for (int i = 0; i < texts.Count; i++)

@@ -1,15 +1,44 @@
 namespace Tandem.Tokenization;
 
 /// <summary>
-/// Turns token ids (without special tokens) into a <see cref="BatchEncoding"/>: truncation, special tokens,
-/// token types and right padding, following transformers' rules for BERT.
+/// Turns token ids (without special tokens) into a <see cref="BatchEncoding"/>: truncation, the special tokens of a
+/// <see cref="TokenTemplate"/>, token types and right padding, following transformers' rules.
 /// </summary>
 internal static class BatchBuilder
 {
-    public static BatchEncoding Build(WordPieceTokenizer t, List<int>[] first, List<int>[]? second, EncodeOptions o)
+    /// <summary>Encodes texts (and second texts of pairs) with <paramref name="pieces"/> (ids without special
+    /// tokens), then builds the batch.</summary>
+    /// <exception cref="TandemException">The lists differ in length, a text gives no tokens (unless allowed), or
+    /// the options conflict.</exception>
+    public static BatchEncoding Encode(Func<string, List<int>> pieces, TokenTemplate template, int? padId,
+        int? modelMaxLength, IReadOnlyList<string> first, IReadOnlyList<string>? second, EncodeOptions? options)
     {
-        int specials = !o.AddSpecialTokens ? 0 : second is null ? 2 : 3;
-        int? maxLength = o.MaxLength ?? t.ModelMaxLength;
+        if (second is not null && first.Count != second.Count)
+            throw new TandemException($"pair encoding needs as many second texts ({second.Count}) as first texts ({first.Count})");
+        var o = options ?? new EncodeOptions();
+        return Build(template, padId, modelMaxLength, Rows(pieces, first, o, "input"),
+            second is null ? null : Rows(pieces, second, o, "second input"), o);
+    }
+
+    private static List<int>[] Rows(Func<string, List<int>> pieces, IReadOnlyList<string> texts, EncodeOptions o, string what)
+    {
+        var rows = new List<int>[texts.Count];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = pieces(texts[i] ?? "");
+            if (rows[i].Count == 0 && !o.AllowEmpty)
+                throw new TandemException($"{what} {i} is empty");
+        }
+        return rows;
+    }
+
+    /// <summary>Builds the batch; <paramref name="padId"/> null means the tokenizer has no pad token, which is an
+    /// error only when a row needs padding.</summary>
+    public static BatchEncoding Build(TokenTemplate template, int? padId, int? modelMaxLength,
+        List<int>[] first, List<int>[]? second, EncodeOptions o)
+    {
+        int specials = o.AddSpecialTokens ? template.SpecialCount(second is not null) : 0;
+        int? maxLength = o.MaxLength ?? modelMaxLength;
         if (maxLength is int m && m <= specials && (o.Truncation || o.Padding == PaddingStrategy.MaxLength))
             throw new TandemException($"max length {m} leaves no room for text beside {specials} special tokens");
 
@@ -23,7 +52,7 @@ internal static class BatchBuilder
             var b = second?[i];
             if (o.Truncation && maxLength is int max)
                 truncated[i] = Truncate(a, b, max - specials);
-            (ids[i], types[i]) = Join(t, a, b, o.AddSpecialTokens);
+            (ids[i], types[i]) = template.Apply(a, b, o.AddSpecialTokens);
         }
 
         int target = o.Padding switch
@@ -39,7 +68,8 @@ internal static class BatchBuilder
             mask[i] = Enumerable.Repeat(1L, len).ToArray();
             if (len < target)
             {
-                ids[i] = Pad(ids[i], target, t.PadTokenId);
+                ids[i] = Pad(ids[i], target, padId ?? throw new TandemException(
+                    "the tokenizer has no pad token (pad_token), so rows of different lengths cannot be padded; encode them one at a time"));
                 types[i] = Pad(types[i], target, 0);
                 mask[i] = Pad(mask[i], target, 0);
             }
@@ -64,23 +94,6 @@ internal static class BatchBuilder
         a.RemoveRange(keepA, a.Count - keepA);
         b?.RemoveRange(keepB, b.Count - keepB);
         return true;
-    }
-
-    private static (long[] Ids, long[] Types) Join(WordPieceTokenizer t, List<int> a, List<int>? b, bool special)
-    {
-        var ids = new List<long>(a.Count + (b?.Count ?? 0) + 3);
-        if (special) ids.Add(t.ClsTokenId);
-        ids.AddRange(a.Select(x => (long)x));
-        if (special) ids.Add(t.SepTokenId);
-        int firstLen = ids.Count;
-        if (b is not null)
-        {
-            ids.AddRange(b.Select(x => (long)x));
-            if (special) ids.Add(t.SepTokenId);
-        }
-        var types = new long[ids.Count];
-        Array.Fill(types, 1L, firstLen, ids.Count - firstLen);
-        return (ids.ToArray(), types);
     }
 
     private static long[] Pad(long[] row, int length, long value)

@@ -1,6 +1,6 @@
 namespace Tandem.Tokenization;
 
-/// <summary>How <see cref="WordPieceTokenizer.Encode(IReadOnlyList{string}, EncodeOptions?)"/> pads a batch.</summary>
+/// <summary>How <see cref="ITokenizer.Encode(IReadOnlyList{string}, EncodeOptions?)"/> pads a batch.</summary>
 public enum PaddingStrategy
 {
     /// <summary>No padding: rows keep their own lengths.</summary>
@@ -13,15 +13,16 @@ public enum PaddingStrategy
     MaxLength,
 }
 
-/// <summary>Options of <see cref="WordPieceTokenizer.Encode(IReadOnlyList{string}, EncodeOptions?)"/>. Padding
+/// <summary>Options of <see cref="ITokenizer.Encode(IReadOnlyList{string}, EncodeOptions?)"/>. Padding
 /// always goes on the right.</summary>
 public sealed record EncodeOptions
 {
-    /// <summary>Adds <c>[CLS] … [SEP]</c> (and <c>… [SEP]</c> after a second sentence). Default true.</summary>
+    /// <summary>Adds the tokenizer's special tokens (<c>[CLS] … [SEP]</c>, <c>&lt;s&gt; … &lt;/s&gt;</c>, none for
+    /// GPT-2). Default true.</summary>
     public bool AddSpecialTokens { get; init; } = true;
 
     /// <summary>Longest row, special tokens included; null (the default) means the tokenizer's
-    /// <see cref="WordPieceTokenizer.ModelMaxLength"/>, which may itself be null (no limit).</summary>
+    /// <see cref="ITokenizer.ModelMaxLength"/>, which may itself be null (no limit).</summary>
     public int? MaxLength { get; init; }
 
     /// <summary>Cuts rows longer than the maximum length (default true). Pairs are cut longest-first: one token at a
@@ -31,6 +32,6 @@ public sealed record EncodeOptions
     /// <summary>How rows are padded; default <see cref="PaddingStrategy.Longest"/>.</summary>
     public PaddingStrategy Padding { get; init; } = PaddingStrategy.Longest;
 
-    /// <summary>Allows texts that give no tokens (encoded as <c>[CLS] [SEP]</c>); by default they are an error.</summary>
+    /// <summary>Allows texts that give no tokens (encoded as the special tokens alone); by default they are an error.</summary>
     public bool AllowEmpty { get; init; }
 }

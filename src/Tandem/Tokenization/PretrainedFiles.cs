@@ -11,6 +11,18 @@ internal static class PretrainedFiles
     public const string VocabFile = "vocab.txt";
     public const string ConfigFile = "tokenizer_config.json";
     public const string SpecialTokensFile = "special_tokens_map.json";
+    public const string TokenizerJsonFile = "tokenizer.json";
+    public const string BpeVocabFile = "vocab.json";
+    public const string MergesFile = "merges.txt";
+    public const string AddedTokensFile = "added_tokens.json";
+
+    /// <summary>Every file a Hugging Face tokenizer folder may hold (of the families Tandem reads).</summary>
+    public static readonly string[] AllFiles =
+        [TokenizerJsonFile, VocabFile, BpeVocabFile, MergesFile, ConfigFile, SpecialTokensFile, AddedTokensFile];
+
+    /// <summary>The bytes of every tokenizer file present in <paramref name="dir"/>, by name.</summary>
+    public static Dictionary<string, byte[]> ReadAll(string dir) =>
+        AllFiles.Where(f => File.Exists(Path.Combine(dir, f))).ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(dir, f)));
 
     public static TokenizerOptions ReadOptions(string dir)
     {
@@ -76,7 +88,7 @@ internal static class PretrainedFiles
         w.WriteString("unk_token", t.UnkToken);
     }
 
-    private static JsonDocument? Load(string path)
+    public static JsonDocument? Load(string path)
     {
         if (!File.Exists(path))
             return null;
@@ -103,12 +115,12 @@ internal static class PretrainedFiles
         MaskToken = Token(e, "mask_token") ?? o.MaskToken,
     };
 
-    private static bool? Bool(JsonElement e, string key) =>
+    public static bool? Bool(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? v.GetBoolean() : null;
 
     // A special token is a string or, when saved as an AddedToken, an object with "content".
-    private static string? Token(JsonElement e, string key)
+    public static string? Token(JsonElement e, string key)
     {
         if (!e.TryGetProperty(key, out var v))
             return null;
@@ -119,7 +131,7 @@ internal static class PretrainedFiles
     }
 
     // transformers writes a huge number (1e30) when a tokenizer has no limit: read it as none.
-    private static int? MaxLength(JsonElement e) =>
+    public static int? MaxLength(JsonElement e) =>
         e.TryGetProperty("model_max_length", out var v) && v.ValueKind == JsonValueKind.Number
         && v.TryGetDouble(out double d) && d >= 1 && d <= int.MaxValue ? (int)d : null;
 }

@@ -4,12 +4,12 @@ using Tandem.Tokenization;
 
 namespace Tandem.Training;
 
-/// <summary>A model ready to train: the model, its tokenizer, and which parameters are newly initialised.</summary>
+/// <summary>A model ready to train: the model, its tokenizers, and which parameters are newly initialised.</summary>
 /// <param name="Model">The model.</param>
-/// <param name="Tokenizer">Its tokenizer.</param>
+/// <param name="Tokenizers">Its tokenizers (source and target; often one).</param>
 /// <param name="NewKeys">Parameter names not taken from a checkpoint (warm start); they may get their own learning rate.</param>
 /// <param name="Report">Lines describing how the model was built.</param>
-public sealed record ModelSetup(ISeq2SeqModel Model, WordPieceTokenizer Tokenizer, IReadOnlySet<string> NewKeys, IReadOnlyList<string> Report)
+public sealed record ModelSetup(ISeq2SeqModel Model, Seq2SeqTokenizers Tokenizers, IReadOnlySet<string> NewKeys, IReadOnlyList<string> Report)
 {
     /// <summary>Builds the model a <see cref="ModelSection"/> describes. <paramref name="resumeFrom"/>, when given,
     /// is a checkpoint folder whose weights replace the model's.</summary>
@@ -54,9 +54,9 @@ public sealed record ModelSetup(ISeq2SeqModel Model, WordPieceTokenizer Tokenize
         return new ModelSetup(ed, tokenizer, newKeys, report);
     }
 
-    static WordPieceTokenizer LoadTokenizer(string dir, string key)
+    static Seq2SeqTokenizers LoadTokenizer(string dir, string key)
     {
-        try { return WordPieceTokenizer.FromPretrained(dir); }
+        try { return Seq2SeqTokenizers.FromPretrained(dir); }
         catch (TandemException e) { throw new TandemException($"{key}: {e.Message}", e); }
     }
 }

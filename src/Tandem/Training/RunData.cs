@@ -10,14 +10,14 @@ internal sealed class RunData
     public List<TokenizedExample>? Dev { get; init; }
     public List<string>? DevReferences { get; init; }
 
-    public static RunData Load(TrainConfig config, WordPieceTokenizer tokenizer, string runDir, Action<string> log)
+    public static RunData Load(TrainConfig config, Seq2SeqTokenizers tokenizers, string runDir, Action<string> log)
     {
         var d = config.Data;
         var format = d.Format switch { "jsonl" => PairFormat.JsonLines, "tsv" => PairFormat.Tsv, "csv" => PairFormat.Csv, _ => PairFormat.Auto };
         var cache = d.CacheDir ?? Path.Combine(runDir, "cache");
         List<TokenizedExample> Split(string name)
         {
-            var (examples, hit) = TokenCache.Load(d.Splits[name], tokenizer, format, d.SourceField, d.TargetField, d.MaxSourceLength, d.MaxTargetLength, cache);
+            var (examples, hit) = TokenCache.Load(d.Splits[name], tokenizers, format, d.SourceField, d.TargetField, d.MaxSourceLength, d.MaxTargetLength, cache);
             log($"data.splits.{name}: {examples.Count} examples from {d.Splits[name]}{(hit ? " (cached)" : "")}");
             if (examples.Count == 0) throw new TandemException($"data.splits.{name}: {d.Splits[name]} has no examples");
             return examples;

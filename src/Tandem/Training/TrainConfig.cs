@@ -42,7 +42,8 @@ public sealed class ModelSection
     [JsonPropertyName("unilm")] public string? Unilm { get; set; }
     /// <summary>Share encoder and decoder weights (BERTShare).</summary>
     [JsonPropertyName("tie_encoder_decoder")] public bool TieEncoderDecoder { get; set; }
-    /// <summary>Tokenizer folder; defaults to the model's (or the decoder's, or the encoder's) folder.</summary>
+    /// <summary>One tokenizer folder for both sides; by default the model folder's tokenizers, or (warm start) each
+    /// side's checkpoint keeps its own.</summary>
     [JsonPropertyName("tokenizer")] public string? Tokenizer { get; set; }
 }
 

@@ -40,7 +40,7 @@ public static class Trainer
         foreach (var line in setup.Report) log(line);
         using var model = setup.Model;
         model.TokenizerSource = store.RunTokenizer(model.TokenizerSource);
-        var data = RunData.Load(config, setup.Tokenizer, runDir, log);
+        var data = RunData.Load(config, setup.Tokenizers, runDir, log);
         int stepsPerEpoch = Math.Max(1, (data.BatchCount(config, 0) + config.Batching.AccumulationSteps - 1) / config.Batching.AccumulationSteps);
         int total = config.Schedule.MaxSteps > 0 ? config.Schedule.MaxSteps : config.Schedule.Epochs * stepsPerEpoch;
         var schedule = LearningRateSchedule.From(config.Schedule, total);
@@ -57,7 +57,7 @@ public static class Trainer
         }
         else File.Delete(Path.Combine(runDir, MetricsLog.FileName));
 
-        var loop = new TrainingLoop(config, model, setup.Tokenizer, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir, Average = average };
+        var loop = new TrainingLoop(config, model, setup.Tokenizers, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir, Average = average };
         TrainResult result;
         using (Autocast.Enter(Autocast.Parse(config.Precision))) result = loop.Run(total);
         if (config.Output.Plots)

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Tandem.Training;
 
 /// <summary>The step loop of <see cref="Trainer"/>: accumulation, clipping, schedule, evaluation, checkpoints.</summary>
-internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, WordPieceTokenizer tokenizer, RunData data,
+internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2SeqTokenizers tokenizers, RunData data,
     OptimizerSetup opt, LearningRateSchedule schedule, TrainerState state, CheckpointStore store, TrainOptions options, string runDir)
 {
     public string? LastGood { get; set; }
@@ -107,7 +107,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
             foreach (var rows in group)
             {
                 using var scope = NewDisposeScope();
-                var batch = Seq2SeqBatch.Collate(data.Train, rows, tokenizer.PadTokenId);
+                var batch = Seq2SeqBatch.Collate(data.Train, rows, tokenizers.SourcePadId);
                 using var output = model.Forward(new Seq2SeqInput
                 {
                     InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, Labels = batch.Labels,
@@ -147,7 +147,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Word
         var e = config.Evaluation;
         EvaluationResult result;
         using (Average?.Apply())
-            result = Evaluator.Evaluate(model, tokenizer, data.Dev!, data.DevReferences!, new EvaluateOptions
+            result = Evaluator.Evaluate(model, tokenizers, data.Dev!, data.DevReferences!, new EvaluateOptions
             {
                 Generate = e.Generate, Generation = Trainer.EvalGeneration(model, e), MaxTokens = config.Batching.MaxTokens,
                 MaxExamples = e.MaxExamples, Lowercase = e.Lowercase,

@@ -22,7 +22,10 @@ internal sealed class Reference
     {
         Name = name;
         Dir = Paths.Reference(name);
-        Json = JsonNode.Parse(File.ReadAllText(Path.Combine(Dir, "reference.json")))!;
+        // Python's json writes -Infinity (masked scores) bare; System.Text.Json reads it only as a string
+        var text = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(Dir, "reference.json")),
+            @"(?<=[\[,:]\s*)(-?Infinity|NaN)(?=\s*[\],}])", "\"$1\"");
+        Json = JsonNode.Parse(text)!;
     }
 
     public static Reference Load(string name)
@@ -54,13 +57,18 @@ internal sealed class Reference
         void Walk(JsonNode? n)
         {
             if (n is JsonArray a) foreach (var c in a) Walk(c);
-            else flat.Add(n!.GetValue<double>());
+            else flat.Add(Number(n!));
         }
         Walk(node);
         return dtype == ScalarType.Int64
             ? tensor(flat.Select(x => (long)x).ToArray(), shape.ToArray())
             : tensor(flat.Select(x => (float)x).ToArray(), shape.ToArray());
     }
+
+    /// <summary>A number of reference.json, where -Infinity / Infinity / NaN are strings (see the constructor).</summary>
+    public static double Number(JsonNode n) => n.GetValueKind() == System.Text.Json.JsonValueKind.String
+        ? double.Parse(n.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+        : n.GetValue<double>();
 
     public static double MaxAbsDiff(Tensor a, Tensor b) => (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max().item<double>();
 }

@@ -58,14 +58,30 @@ internal static class ReferenceRuns
     public static void AssertStepScores(Reference r, string path, GenerationOutput output, double tolerance = 1e-4)
     {
         using var expected = r.Tensor(path);                                                    // [steps, rows, vocab]
+        AssertStepScores(expected, output, tolerance);
+    }
+
+    /// <summary>Per-step scores equal <paramref name="expected"/> <c>[steps, rows, vocab]</c> within
+    /// <paramref name="tolerance"/> (the same entries infinite), at the rows <paramref name="compared"/> (step, row)
+    /// keeps (all when null).</summary>
+    public static void AssertStepScores(Tensor expected, GenerationOutput output, double tolerance = 1e-4, Func<int, int, bool>? compared = null)
+    {
+        using var scope = NewDisposeScope();
         Assert.Equal(expected.shape[0], output.Scores!.Count);
         for (int step = 0; step < output.Scores.Count; step++)
         {
-            using var actual = tensor(output.Scores[step].SelectMany(x => x).ToArray(), [output.Scores[step].Length, output.Scores[step][0].Length]);
-            using var want = expected[step];
+            var actual = tensor(output.Scores[step].SelectMany(x => x).ToArray(), [output.Scores[step].Length, output.Scores[step][0].Length]);
+            var want = expected[step];
+            if (compared is not null)
+            {
+                var rows = tensor(Enumerable.Range(0, (int)want.shape[0]).Where(row => compared(step, row)).Select(row => (long)row).ToArray());
+                actual = actual.index_select(0, rows);
+                want = want.index_select(0, rows);
+            }
             var finite = want.isfinite();
-            Assert.True(actual.isfinite().eq(finite).all().item<bool>());
-            Assert.True(Reference.MaxAbsDiff(actual.masked_fill(finite.logical_not(), 0), want.masked_fill(finite.logical_not(), 0)) <= tolerance);
+            Assert.True(actual.isfinite().eq(finite).all().item<bool>(), $"step {step}: -inf elsewhere");
+            var diff = Reference.MaxAbsDiff(actual.masked_fill(finite.logical_not(), 0), want.masked_fill(finite.logical_not(), 0));
+            Assert.True(diff <= tolerance, $"step {step}: scores differ by {diff}");
         }
     }
 }

@@ -9,11 +9,12 @@ internal static class TinyBert
         ["the", "a", "cat", "dog", "sat", "on", "mat", "ran", "big", "small", "red", "blue", "which", "state", "has",
          "largest", "population", "river", "city", "select", "from", "where", "max", "count", "?", ".", ","];
 
-    /// <summary>Writes vocab.txt (99 lines: specials, words, then filler) into <paramref name="dir"/>.</summary>
-    public static void WriteVocab(string dir, int size = 99)
+    /// <summary>Writes vocab.txt (99 lines: specials, words, then filler) into <paramref name="dir"/>; with
+    /// <paramref name="reversed"/> the words come in reverse order (another tokenizer with the same special ids).</summary>
+    public static void WriteVocab(string dir, int size = 99, bool reversed = false)
     {
         var tokens = new List<string> { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
-        tokens.AddRange(Words);
+        tokens.AddRange(reversed ? Words.Reverse() : Words);
         for (int i = 0; tokens.Count < size; i++) tokens.Add("##x" + i);
         File.WriteAllLines(Path.Combine(dir, "vocab.txt"), tokens);
     }

@@ -33,8 +33,8 @@ public class DataTests
     {
         using var tmp = Paths.TempDir();
         var tok = Tokenizer(tmp);
-        var a = TokenizedExample.From(new TextPair("a b c", "c b a"), tok, 16, 16);
-        var b = TokenizedExample.From(new TextPair("a", "a"), tok, 16, 16);
+        var a = TokenizedExample.From(new TextPair("a b c", "c b a"), new Seq2SeqTokenizers(tok), 16, 16);
+        var b = TokenizedExample.From(new TextPair("a", "a"), new Seq2SeqTokenizers(tok), 16, 16);
         Assert.Equal([tok.ClsTokenId, .. tok.EncodeToIds("a b c", false), tok.SepTokenId], a.Source);
         Assert.Equal([.. tok.EncodeToIds("c b a", false), tok.SepTokenId], a.Labels);
         using var batch = Seq2SeqBatch.Collate([a, b], [0, 1], tok.PadTokenId);
@@ -43,7 +43,7 @@ public class DataTests
         Assert.Equal([(long)tok.TokenToId("a")!, tok.SepTokenId, Seq2SeqLabels.IgnoreIndex, Seq2SeqLabels.IgnoreIndex], labels[4..]);
         Assert.Equal(0L, batch.AttentionMask.data<long>()[8]);
         Assert.Equal(6, batch.TargetTokens);
-        var cut = TokenizedExample.From(new TextPair("a b c d e", "a b c d e"), tok, 4, 3);
+        var cut = TokenizedExample.From(new TextPair("a b c d e", "a b c d e"), new Seq2SeqTokenizers(tok), 4, 3);
         Assert.Equal(4, cut.Source.Length);
         Assert.Equal(3, cut.Labels.Length);
         Assert.Equal(tok.SepTokenId, cut.Labels[^1]);
@@ -69,12 +69,12 @@ public class DataTests
     {
         using var tmp = Paths.TempDir();
         var tok = Tokenizer(tmp);
-        var (first, hit1) = TokenCache.Load(tmp["train.jsonl"], tok, PairFormat.Auto, "source", "target", 16, 16, tmp["cache"]);
-        var (second, hit2) = TokenCache.Load(tmp["train.jsonl"], tok, PairFormat.Auto, "source", "target", 16, 16, tmp["cache"]);
+        var (first, hit1) = TokenCache.Load(tmp["train.jsonl"], new Seq2SeqTokenizers(tok), PairFormat.Auto, "source", "target", 16, 16, tmp["cache"]);
+        var (second, hit2) = TokenCache.Load(tmp["train.jsonl"], new Seq2SeqTokenizers(tok), PairFormat.Auto, "source", "target", 16, 16, tmp["cache"]);
         Assert.False(hit1);
         Assert.True(hit2);
         Assert.Equal(first.Select(e => e.Source.Concat(e.Labels)).SelectMany(x => x), second.Select(e => e.Source.Concat(e.Labels)).SelectMany(x => x));
-        var (_, hit3) = TokenCache.Load(tmp["train.jsonl"], tok, PairFormat.Auto, "source", "target", 8, 16, tmp["cache"]);
+        var (_, hit3) = TokenCache.Load(tmp["train.jsonl"], new Seq2SeqTokenizers(tok), PairFormat.Auto, "source", "target", 8, 16, tmp["cache"]);
         Assert.False(hit3);
     }
 }

@@ -25,7 +25,7 @@ public class BertConfig : IModelConfig
     [JsonPropertyName("num_attention_heads")] public int NumAttentionHeads { get; set; } = 12;
     /// <summary>Width of the feed-forward layer.</summary>
     [JsonPropertyName("intermediate_size")] public int IntermediateSize { get; set; } = 3072;
-    /// <summary>Feed-forward activation: gelu (exact), gelu_new / gelu_pytorch_tanh (tanh approximation), gelu_fast, relu, silu / swish, tanh.</summary>
+    /// <summary>Feed-forward activation, a name of transformers' ACT2FN: gelu (exact), gelu_new / gelu_pytorch_tanh (tanh approximation), relu, silu, ...</summary>
     [JsonPropertyName("hidden_act")] public string HiddenAct { get; set; } = "gelu";
     /// <summary>Dropout on embeddings and sub-layer outputs.</summary>
     [JsonPropertyName("hidden_dropout_prob")] public double HiddenDropoutProb { get; set; } = 0.1;
@@ -59,14 +59,7 @@ public class BertConfig : IModelConfig
     /// <summary>Every other key of <c>config.json</c>, kept so that saving writes it back.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
-    static readonly string[] Activations = ["gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu", "silu", "swish", "tanh"];
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    internal static readonly JsonSerializerOptions Json = Checkpoints.ConfigJson.Options;
 
     /// <summary>Reads <c>config.json</c> from a checkpoint folder (or a path to the file itself) and validates it.</summary>
     /// <exception cref="TandemException">Missing file, invalid JSON, or a bad value (the message names the key).</exception>
@@ -78,23 +71,14 @@ public class BertConfig : IModelConfig
     /// <summary>Reads <c>config.json</c> of a folder (or the file itself) as <typeparamref name="T"/> and validates it.</summary>
     protected static T Load<T>(string dirOrFile) where T : BertConfig
     {
-        var path = Directory.Exists(dirOrFile) ? Path.Combine(dirOrFile, "config.json") : dirOrFile;
-        if (!File.Exists(path))
-            throw new TandemException($"{path}: not found (a checkpoint folder needs config.json)");
+        var path = Checkpoints.ConfigJson.PathOf(dirOrFile);
         return Parse<T>(File.ReadAllText(path), path);
     }
 
     /// <summary>Parses config JSON text as <typeparamref name="T"/>; <paramref name="source"/> names it in errors.</summary>
     protected static T Parse<T>(string json, string source) where T : BertConfig
     {
-        T? config;
-        try { config = JsonSerializer.Deserialize<T>(json, Json); }
-        catch (JsonException e)
-        {
-            var where = e.Path is { Length: > 2 } p ? $" at key '{p.TrimStart('$', '.')}'" : "";
-            throw new TandemException($"{source}: invalid config{where}: {e.Message.Split('\n')[0].Split(" Path:")[0]}", e);
-        }
-        if (config is null) throw new TandemException($"{source}: empty config");
+        var config = Checkpoints.ConfigJson.Parse<T>(json, source);
         config.Validate(source);
         return config;
     }
@@ -114,8 +98,8 @@ public class BertConfig : IModelConfig
         if (TypeVocabSize < 0) throw new TandemException($"{source}: 'type_vocab_size' must be >= 0, got {TypeVocabSize}");
         if (HiddenSize % NumAttentionHeads != 0)
             throw new TandemException($"{source}: 'hidden_size' ({HiddenSize}) is not a multiple of 'num_attention_heads' ({NumAttentionHeads})");
-        if (!Activations.Contains(HiddenAct))
-            throw new TandemException($"{source}: unknown 'hidden_act' \"{HiddenAct}\" (supported: {string.Join(", ", Activations)})");
+        if (!Modeling.Activations.Names.Contains(HiddenAct))
+            throw new TandemException($"{source}: unknown 'hidden_act' \"{HiddenAct}\" (supported: {string.Join(", ", Modeling.Activations.Names)})");
         if (PositionEmbeddingType != "absolute")
             throw new TandemException($"{source}: 'position_embedding_type' \"{PositionEmbeddingType}\" is not supported (only \"absolute\")");
         if (HiddenDropoutProb is < 0 or >= 1) throw new TandemException($"{source}: 'hidden_dropout_prob' must be in [0, 1), got {HiddenDropoutProb}");
@@ -157,9 +141,5 @@ public class BertConfig : IModelConfig
     public string ToJson() => JsonSerializer.Serialize(this, GetType(), Json);
 
     /// <summary>Writes <c>config.json</c> into <paramref name="dir"/>.</summary>
-    public void Save(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.json"), ToJson() + "\n");
-    }
+    public void Save(string dir) => Checkpoints.ConfigJson.Save(this, dir);
 }

@@ -34,27 +34,9 @@ internal sealed class BertLayer : nn.Module
     {
         using var scope = NewDisposeScope();
         var (k, v) = attention.@self.KeyValue(hidden);                                          // [batch, heads, len, headDim]
-        if (cache?.Self(_index) is { } past)
-        {
-            k = cat([past.Key, k], 2);                                                           // [batch, heads, past+len, headDim]
-            v = cat([past.Value, v], 2);
-        }
-        if (cache is not null) cache.SetSelf(_index, k, v);
-        var x = attention.forward(hidden, (k, v), selfMask);
-
+        var x = attention.forward(hidden, KeyValueCache.AppendSelf(cache, _index, k, v), selfMask);
         if (crossattention is not null)
-        {
-            if (encoderStates is null && cache?.Cross(_index) is null)
-                throw new TandemException("this decoder has cross-attention: encoder hidden states are required");
-            (Tensor Key, Tensor Value) kv;
-            if (cache?.Cross(_index) is { } cached) kv = cached;
-            else
-            {
-                kv = crossattention.@self.KeyValue(encoderStates!);                              // [batch, heads, src, headDim]
-                cache?.SetCross(_index, kv.Key, kv.Value);
-            }
-            x = crossattention.forward(x, kv, crossMask);
-        }
+            x = crossattention.forward(x, KeyValueCache.Cross(cache, _index, encoderStates, crossattention.@self.KeyValue), crossMask);
         return output.forward(intermediate.forward(x), x).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Tandem.Modeling;
 using Linear = Tandem.Modeling.Linear;
 using static TorchSharp.torch;
 
@@ -15,13 +16,12 @@ internal sealed class BertSelfAttention : nn.Module
 #pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
     readonly Linear query, key, value;
 #pragma warning restore IDE1006
-    readonly int _heads, _headDim;
+    readonly int _heads;
     readonly double _dropout;
 
     public BertSelfAttention(BertConfig config, long keyValueInputSize) : base("self")
     {
         _heads = config.NumAttentionHeads;
-        _headDim = config.HeadDim;
         _dropout = config.AttentionProbsDropoutProb;
         query = new Linear(config.HiddenSize, config.HiddenSize);
         key = new Linear(keyValueInputSize, config.HiddenSize);
@@ -41,18 +41,9 @@ internal sealed class BertSelfAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         var q = Split(query.forward(hidden));                                                   // [batch, heads, tgt, headDim]
-        double p = training ? _dropout : 0.0;
-        if (mask is not null && mask.dtype != q.dtype)
-            mask = mask.clamp_min(Modeling.AttentionMasks.MinValue(q.dtype)).to(q.dtype);                 // mixed precision
-        var context = nn.functional.scaled_dot_product_attention(q, keyValue.Key, keyValue.Value, mask, p);  // [batch, heads, tgt, headDim]
-        long batch = hidden.shape[0], len = hidden.shape[1];
-        return context.transpose(1, 2).reshape(batch, len, (long)_heads * _headDim)             // [batch, tgt, hidden]
-            .MoveToOuterDisposeScope();
+        return MultiHeadAttention.Attend(q, keyValue.Key, keyValue.Value, mask, training ? _dropout : 0.0)
+            .MoveToOuterDisposeScope();                                                         // [batch, tgt, hidden]
     }
 
-    Tensor Split(Tensor x)
-    {
-        long batch = x.shape[0], len = x.shape[1];
-        return x.view(batch, len, _heads, _headDim).transpose(1, 2);                            // [batch, heads, len, headDim]
-    }
+    Tensor Split(Tensor x) => MultiHeadAttention.SplitHeads(x, _heads);                         // [batch, heads, len, headDim]
 }

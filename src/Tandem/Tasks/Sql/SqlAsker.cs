@@ -47,7 +47,7 @@ public static class SqlAsker
             c.NumBeams = Math.Max(c.NumBeams, candidates);
             c.NumReturnSequences = candidates;
         }
-        if (constrainToSchema) c.PrefixAllowedTokens = new SqlSchemaConstraint(db.ReadSchema(sampleValues: 0), pipeline.Tokenizer).Next;
+        if (constrainToSchema) c.PrefixAllowedTokens = new SqlSchemaConstraint(db.ReadSchema(sampleValues: 0), SqlDetokenizer.WordPiece(pipeline.Tokenizers.Target)).Next;
         foreach (var item in pipeline.Generate(questions, c, batchSize))
         {
             var question = questions[item.Index];
@@ -139,5 +139,5 @@ public static class SqlAsker
 
     /// <summary>The SQL text of a generated sequence.</summary>
     public static string ToSql(Seq2SeqPipeline pipeline, IEnumerable<long> sequence, string question) =>
-        SqlDetokenizer.Detokenize(pipeline.Tokenizer.ConvertIdsToTokens(sequence, skipSpecialTokens: true), question);
+        SqlDetokenizer.Detokenize(SqlDetokenizer.WordPiece(pipeline.Tokenizers.Target).ConvertIdsToTokens(sequence, skipSpecialTokens: true), question);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Tandem.Tokenization;
 
 namespace Tandem.Tasks.Sql;
 
@@ -17,6 +18,12 @@ public static class SqlDetokenizer
     {
         [("<", "=")] = "<=", [(">", "=")] = ">=", [("!", "=")] = "!=", [("<", ">")] = "<>", [("=", "=")] = "==", [("|", "|")] = "||",
     };
+
+    /// <summary>The WordPiece tokenizer SQL decoding and the schema constraint read pieces of; any other kind of
+    /// tokenizer is one clear error.</summary>
+    /// <exception cref="TandemException"><paramref name="tokenizer"/> is not a vocab.txt WordPiece tokenizer.</exception>
+    public static WordPieceTokenizer WordPiece(ITokenizer tokenizer) => tokenizer as WordPieceTokenizer
+        ?? throw new TandemException($"SQL decoding and --schema-constraint read BERT word pieces, but the model's target tokenizer is {tokenizer.Kind}; use a model whose target tokenizer is a vocab.txt WordPiece");
 
     /// <summary>Rebuilds SQL from word pieces (<c>##</c> continuation pieces allowed; special tokens already
     /// removed). <paramref name="question"/> supplies the exact spelling of string literals when it contains them.</summary>

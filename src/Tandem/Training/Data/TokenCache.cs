@@ -5,36 +5,35 @@ using Tandem.Tokenization;
 namespace Tandem.Training.Data;
 
 /// <summary>Tokenizes a data file once: the ids are kept in a binary cache file whose name is a hash of the
-/// tokenizer's vocabulary and settings, the data file's bytes, the field names and the length limits.</summary>
+/// tokenizers' vocabularies and settings, the data file's bytes, the field names and the length limits.</summary>
 public static class TokenCache
 {
     const int Magic = 0x544E4443; // "TNDC"
 
     /// <summary>Reads and tokenizes <paramref name="path"/>, through the cache in <paramref name="cacheDir"/>
     /// when one is given. Returns the examples and whether the cache was hit.</summary>
-    public static (List<TokenizedExample> Examples, bool CacheHit) Load(string path, WordPieceTokenizer tokenizer,
+    public static (List<TokenizedExample> Examples, bool CacheHit) Load(string path, Seq2SeqTokenizers tokenizers,
         PairFormat format, string sourceField, string targetField, int maxSource, int maxTarget, string? cacheDir)
     {
         string? file = null;
         if (cacheDir is not null)
         {
-            var key = Key(path, tokenizer, $"{format}|{sourceField}|{targetField}|{maxSource}|{maxTarget}");
+            var key = Key(path, tokenizers, $"{format}|{sourceField}|{targetField}|{maxSource}|{maxTarget}");
             file = Path.Combine(cacheDir, $"{Path.GetFileNameWithoutExtension(path)}-{key}.bin");
             if (File.Exists(file) && TryRead(file) is { } cached) return (cached, true);
         }
         var pairs = PairReader.Read(path, format, sourceField, targetField);
-        var examples = pairs.Select(p => TokenizedExample.From(p, tokenizer, maxSource, maxTarget)).ToList();
+        var examples = pairs.Select(p => TokenizedExample.From(p, tokenizers, maxSource, maxTarget)).ToList();
         if (file is not null) Write(file, examples);
         return (examples, false);
     }
 
-    static string Key(string path, WordPieceTokenizer tokenizer, string settings)
+    static string Key(string path, Seq2SeqTokenizers tokenizers, string settings)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var sb = new StringBuilder();
-        for (int i = 0; i < tokenizer.VocabSize; i++) sb.Append(tokenizer.IdToToken(i)).Append('\n');
-        sb.Append($"{tokenizer.DoLowerCase}|{tokenizer.StripAccents}|{tokenizer.TokenizeChineseChars}|{settings}");
-        sha.AppendData(Encoding.UTF8.GetBytes(sb.ToString()));
+        TokenizerFingerprint.Append(sha, tokenizers.Source);
+        TokenizerFingerprint.Append(sha, tokenizers.Target);
+        sha.AppendData(Encoding.UTF8.GetBytes(settings));
         using (var stream = File.OpenRead(path))
         {
             var buffer = new byte[1 << 16];

@@ -129,11 +129,12 @@ public class SharingAndProjectionTests
     }
 
     [Fact]
-    public void ADecoderFamilyThatCannotTakeCrossAttentionIsRefused()
+    public void ADecoderOfAnUnknownFamilyIsRefusedNamingTheSupportedOnes()
     {
         using var tmp = Paths.TempDir();
-        File.WriteAllText(tmp["config.json"], """{"model_type": "gpt2", "n_embd": 32}""");
+        File.WriteAllText(tmp["config.json"], """{"model_type": "electra", "hidden_size": 32}""");
         var e = Assert.Throws<TandemException>(() => EncoderDecoderModel.FromEncoderDecoderPretrained(EncoderDir, tmp.Path, Ids));
-        Assert.Contains("gpt2", e.Message);
+        Assert.Contains("electra", e.Message);
+        Assert.Contains("\"gpt2\"", e.Message);
     }
 }

@@ -40,4 +40,13 @@ public class SqlDetokenizerTests
                 if (SqlExactMatch.Normalize(RoundTrip(sql, e.Question)) != SqlExactMatch.Normalize(sql)) failures.Add(sql);
         Assert.True(failures.Count == 0, $"{failures.Count} of {2 * examples.Count} differ, e.g. {failures.FirstOrDefault()} -> {(failures.Count > 0 ? RoundTrip(failures[0]) : "")}");
     }
+
+    [Fact]
+    public void OnlyAWordPieceTokenizerIsAccepted()
+    {
+        Assert.Same(MiniLm.Tokenizer, SqlDetokenizer.WordPiece(MiniLm.Tokenizer));
+        var gpt2 = Tandem.Tokenization.AutoTokenizer.FromPretrained(Paths.Shared("reference", "tokenizers", "gpt2"));
+        var e = Assert.Throws<Tandem.TandemException>(() => SqlDetokenizer.WordPiece(gpt2));
+        Assert.Contains("target tokenizer is byte-level BPE (tokenizer.json)", e.Message);
+    }
 }

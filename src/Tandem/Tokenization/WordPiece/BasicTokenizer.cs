@@ -13,18 +13,45 @@ namespace Tandem.Tokenization;
 internal sealed class BasicTokenizer(bool lowerCase, bool stripAccents, bool splitCjk)
 {
     /// <summary>The words of <paramref name="text"/>, in order.</summary>
-    public List<string> Split(string text)
+    public List<string> Split(string text) => SplitWords(Normalize(text));
+
+    /// <summary>What transformers' <c>BertNormalizer</c> does: the text cleaned (see <see cref="Clean"/>), each
+    /// space-separated word lower-cased and stripped of accents as configured.</summary>
+    public string Normalize(string text)
+    {
+        string clean = Clean(text);
+        if (!lowerCase && !stripAccents)
+            return clean;
+        var words = clean.Split(' ');
+        for (int i = 0; i < words.Length; i++)
+        {
+            if (lowerCase)
+                words[i] = LowerCase(words[i]);
+            if (stripAccents)
+                words[i] = AccentStripper.Strip(words[i]);
+        }
+        return string.Join(' ', words);
+    }
+
+    /// <summary>What <c>BertPreTokenizer</c> does: whitespace separates words, and every punctuation character is a
+    /// word of its own.</summary>
+    public static List<string> SplitWords(string text)
     {
         var words = new List<string>();
-        foreach (var raw in Clean(text).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        int start = 0, i = 0;
+        foreach (var rune in text.EnumerateRunes())
         {
-            string word = raw;
-            if (lowerCase)
-                word = LowerCase(word);
-            if (stripAccents)
-                word = AccentStripper.Strip(word);
-            SplitPunctuation(word, words);
+            int next = i + rune.Utf16SequenceLength;
+            bool space = IsWhitespace(rune);
+            if (space || IsPunctuation(rune))
+            {
+                if (i > start) words.Add(text[start..i]);
+                if (!space) words.Add(text[i..next]);
+                start = next;
+            }
+            i = next;
         }
+        if (text.Length > start) words.Add(text[start..]);
         return words;
     }
 
@@ -49,25 +76,11 @@ internal sealed class BasicTokenizer(bool lowerCase, bool stripAccents, bool spl
         return sb.ToString();
     }
 
-    private static void SplitPunctuation(string word, List<string> words)
-    {
-        int start = 0, i = 0;
-        foreach (var rune in word.EnumerateRunes())
-        {
-            if (IsPunctuation(rune))
-            {
-                if (i > start) words.Add(word[start..i]);
-                words.Add(rune.ToString());
-                start = i + rune.Utf16SequenceLength;
-            }
-            i += rune.Utf16SequenceLength;
-        }
-        if (word.Length > start) words.Add(word[start..]);
-    }
-
-    // Python's str.lower() turns a capital sigma that ends a word into the final form.
+    // Python's str.lower() turns a capital sigma that ends a word into the final form, and capital I with dot
+    // above into "i" + combining dot (which accent stripping then drops).
     private static string LowerCase(string word)
     {
+        word = word.Replace("\u0130", "i\u0307", StringComparison.Ordinal);
         string lower = word.ToLowerInvariant();
         int last = word.LastIndexOf('Σ');
         if (last > 0 && char.IsLetter(word[last - 1]) && (last + 1 == word.Length || !char.IsLetter(word[last + 1])))

@@ -9,14 +9,15 @@ namespace Tandem.Tokenization;
 /// transformers' <c>BasicTokenizer</c>); words are split into WordPiece pieces by Microsoft.ML.Tokenizers.
 /// Special tokens written in the text (exact case, e.g. <c>[MASK]</c>) are kept as such. Immutable and thread-safe.
 /// </summary>
-public sealed class WordPieceTokenizer
+public sealed class WordPieceTokenizer : ITokenizer
 {
     private readonly Ml.BertTokenizer _inner;
     private readonly Vocabulary _vocab;
     private readonly TokenizerOptions _options;
     private readonly HashSet<int> _specialIds;
     private readonly BasicTokenizer _basic;
-    private readonly string[] _specialTokens;
+    private readonly AddedTokens _added;
+    private readonly TokenTemplate _template;
 
     private WordPieceTokenizer(Ml.BertTokenizer inner, Vocabulary vocab, TokenizerOptions options)
     {
@@ -24,13 +25,15 @@ public sealed class WordPieceTokenizer
         _vocab = vocab;
         _options = options;
         _basic = new BasicTokenizer(options.DoLowerCase, options.StripAccents ?? options.DoLowerCase, options.TokenizeChineseChars);
-        _specialTokens = [options.ClsToken, options.SepToken, options.PadToken, options.UnkToken, options.MaskToken];
         ClsTokenId = SpecialId(options.ClsToken);
         SepTokenId = SpecialId(options.SepToken);
         PadTokenId = SpecialId(options.PadToken);
         UnkTokenId = SpecialId(options.UnkToken);
         MaskTokenId = SpecialId(options.MaskToken);
         _specialIds = [ClsTokenId, SepTokenId, PadTokenId, UnkTokenId, MaskTokenId];
+        _template = TokenTemplate.Bert(ClsTokenId, SepTokenId);
+        _added = new AddedTokens(new[] { options.ClsToken, options.SepToken, options.PadToken, options.UnkToken, options.MaskToken }
+            .Select(t => new AddedToken(t, SpecialId(t), Special: true)));
     }
 
     /// <summary>Loads a Hugging Face tokenizer folder: <c>vocab.txt</c> (required), <c>tokenizer_config.json</c> and
@@ -103,6 +106,9 @@ public sealed class WordPieceTokenizer
         }
     }
 
+    /// <inheritdoc/>
+    public string Kind => "WordPiece";
+
     /// <summary>Number of tokens in the vocabulary.</summary>
     public int VocabSize => _vocab.Count;
 
@@ -120,6 +126,14 @@ public sealed class WordPieceTokenizer
 
     /// <summary>Id of <see cref="MaskToken"/>.</summary>
     public int MaskTokenId { get; }
+
+    int? ITokenizer.BosTokenId => null;
+    int? ITokenizer.EosTokenId => null;
+    int? ITokenizer.PadTokenId => PadTokenId;
+    int? ITokenizer.UnkTokenId => UnkTokenId;
+    int? ITokenizer.ClsTokenId => ClsTokenId;
+    int? ITokenizer.SepTokenId => SepTokenId;
+    int? ITokenizer.MaskTokenId => MaskTokenId;
 
     /// <summary>The classification token, <c>[CLS]</c> by default.</summary>
     public string ClsToken => _options.ClsToken;
@@ -174,12 +188,9 @@ public sealed class WordPieceTokenizer
         return addSpecialTokens ? [ClsTokenId, .. ids, SepTokenId] : ids;
     }
 
-    /// <summary>Encodes a batch of single texts (see <see cref="EncodeOptions"/>).</summary>
-    /// <param name="texts">The texts, one row each.</param>
-    /// <param name="options">Options; null for the defaults.</param>
-    /// <exception cref="TandemException">A text gives no tokens (unless allowed), or the options conflict.</exception>
+    /// <inheritdoc/>
     public BatchEncoding Encode(IReadOnlyList<string> texts, EncodeOptions? options = null) =>
-        BatchBuilder.Build(this, Tokenize(texts, options, "input"), null, options ?? new EncodeOptions());
+        BatchBuilder.Encode(Pieces, _template, PadTokenId, ModelMaxLength, texts, null, options);
 
     /// <summary>Encodes a batch of sentence pairs: <c>[CLS] first [SEP] second [SEP]</c>, token types 0 then 1.</summary>
     /// <param name="first">First sentences, one row each.</param>
@@ -187,21 +198,18 @@ public sealed class WordPieceTokenizer
     /// <param name="options">Options; null for the defaults.</param>
     /// <exception cref="TandemException">The lists differ in length, a text gives no tokens (unless allowed), or
     /// the options conflict.</exception>
-    public BatchEncoding Encode(IReadOnlyList<string> first, IReadOnlyList<string> second, EncodeOptions? options = null)
-    {
-        if (first.Count != second.Count)
-            throw new TandemException($"pair encoding needs as many second texts ({second.Count}) as first texts ({first.Count})");
-        return BatchBuilder.Build(this, Tokenize(first, options, "input"), Tokenize(second, options, "second input"),
-            options ?? new EncodeOptions());
-    }
+    public BatchEncoding Encode(IReadOnlyList<string> first, IReadOnlyList<string> second, EncodeOptions? options = null) =>
+        BatchBuilder.Encode(Pieces, _template, PadTokenId, ModelMaxLength, first, second, options);
 
     /// <summary>Turns ids back into text as transformers' <c>decode</c> with
     /// <c>clean_up_tokenization_spaces=True</c>: <c>##</c> pieces join the previous word, words are separated by
     /// spaces, and spaces before punctuation and English contractions are removed.</summary>
     /// <param name="ids">Token ids.</param>
     /// <param name="skipSpecialTokens">Leaves out the special tokens (CLS, SEP, PAD, UNK, MASK), as transformers.</param>
-    public string Decode(IEnumerable<long> ids, bool skipSpecialTokens = true) =>
-        TextDecoder.Decode(ConvertIdsToTokens(ids, skipSpecialTokens));
+    /// <param name="cleanUpTokenizationSpaces">Removes the spaces before punctuation and contractions; null (the
+    /// default) and true do, as transformers' default.</param>
+    public string Decode(IEnumerable<long> ids, bool skipSpecialTokens = true, bool? cleanUpTokenizationSpaces = null) =>
+        TextDecoder.Decode(ConvertIdsToTokens(ids, skipSpecialTokens), TextDecoder.ContinuationPrefix, cleanUpTokenizationSpaces ?? true);
 
     /// <summary>Writes <c>vocab.txt</c> (same order), <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c>
     /// to <paramref name="dir"/> (created if needed), readable by transformers' <c>AutoTokenizer.from_pretrained</c>.</summary>
@@ -214,57 +222,21 @@ public sealed class WordPieceTokenizer
         PretrainedFiles.WriteSpecialTokensMap(Path.Combine(dir, PretrainedFiles.SpecialTokensFile), this);
     }
 
-    internal bool IsSpecial(long id) => id is >= 0 and <= int.MaxValue && _specialIds.Contains((int)id);
+    /// <inheritdoc/>
+    public bool IsSpecial(long id) => id is >= 0 and <= int.MaxValue && _specialIds.Contains((int)id);
 
     private int SpecialId(string token) => _vocab.IdOf(token) ?? throw new TandemException($"special token {token} is not in the vocabulary");
 
     private List<int> Pieces(string text)
     {
         var ids = new List<int>();
-        int start = 0;
-        while (start < text.Length)
+        _added.Split(text, part =>
         {
-            var (at, special) = NextSpecial(text, start);
-            if (at > start)
-            {
-                var words = _basic.Split(text[start..at]);
-                if (words.Count > 0)
-                    ids.AddRange(_inner.EncodeToIds(string.Join(' ', words), addSpecialTokens: false,
-                        considerPreTokenization: true, considerNormalization: false));
-            }
-            if (special is null)
-                break;
-            ids.Add(_vocab.IdOf(special)!.Value);
-            start = at + special.Length;
-        }
+            var words = _basic.Split(part);
+            if (words.Count > 0)
+                ids.AddRange(_inner.EncodeToIds(string.Join(' ', words), addSpecialTokens: false,
+                    considerPreTokenization: true, considerNormalization: false));
+        }, token => ids.Add(token.Id));
         return ids;
-    }
-
-    // The first special token written in text at or after start (the longest one at that place), or (end, null).
-    private (int At, string? Token) NextSpecial(string text, int start)
-    {
-        int best = text.Length;
-        string? token = null;
-        foreach (var s in _specialTokens)
-        {
-            if (s.Length == 0)
-                continue;
-            int at = text.IndexOf(s, start, StringComparison.Ordinal);
-            if (at >= 0 && (at < best || at == best && s.Length > token!.Length))
-                (best, token) = (at, s);
-        }
-        return (best, token);
-    }
-
-    private List<int>[] Tokenize(IReadOnlyList<string> texts, EncodeOptions? options, string what)
-    {
-        var rows = new List<int>[texts.Count];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            rows[i] = Pieces(texts[i] ?? "");
-            if (rows[i].Count == 0 && options?.AllowEmpty != true)
-                throw new TandemException($"{what} {i} is empty");
-        }
-        return rows;
     }
 }

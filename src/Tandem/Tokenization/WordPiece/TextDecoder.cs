@@ -8,7 +8,7 @@ namespace Tandem.Tokenization;
 /// </summary>
 internal static class TextDecoder
 {
-    private const string ContinuationPrefix = "##";
+    public const string ContinuationPrefix = "##";
 
     // The replacements of transformers' clean_up_tokenization, in its order.
     private static readonly (string From, string To)[] Cleanups =
@@ -17,18 +17,18 @@ internal static class TextDecoder
         (" n't", "n't"), (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
     ];
 
-    public static string Decode(IReadOnlyList<string> tokens)
+    public static string Decode(IReadOnlyList<string> tokens, string prefix, bool cleanUp)
     {
         var sb = new StringBuilder();
         for (int i = 0; i < tokens.Count; i++)
         {
             string token = tokens[i];
-            if (i > 0 && token.StartsWith(ContinuationPrefix, StringComparison.Ordinal))
-                sb.Append(token, ContinuationPrefix.Length, token.Length - ContinuationPrefix.Length);
+            if (i > 0 && token.StartsWith(prefix, StringComparison.Ordinal))
+                sb.Append(token, prefix.Length, token.Length - prefix.Length);
             else
                 (i > 0 ? sb.Append(' ') : sb).Append(token);
         }
-        return CleanUp(sb.ToString());
+        return cleanUp ? CleanUp(sb.ToString()) : sb.ToString();
     }
 
     public static string CleanUp(string text)

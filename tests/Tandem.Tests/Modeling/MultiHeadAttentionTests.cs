@@ -1,0 +1,48 @@
+using Tandem.Modeling;
+using static TorchSharp.torch;
+
+namespace Tandem.Tests.Modeling;
+
+public class MultiHeadAttentionTests
+{
+    /// <summary>softmax(q kᵀ · scale + mask) v, written out, merged over heads.</summary>
+    static Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor mask, double scale)
+    {
+        var probs = (q.matmul(k.transpose(-1, -2)) * scale + mask).softmax(-1);              // [batch, heads, tgt, src]
+        var context = probs.matmul(v);                                                          // [batch, heads, tgt, headDim]
+        return context.transpose(1, 2).reshape(q.shape[0], q.shape[2], q.shape[1] * q.shape[3]);
+    }
+
+    [Theory]
+    [InlineData(null)]            // GPT-2 and BERT: 1 / sqrt(head_dim)
+    [InlineData(1.0)]             // GPT-2 scale_attn_weights = false
+    [InlineData(0.125)]           // scale_attn_by_inverse_layer_idx: 1 / (sqrt(16) * (layer + 1)), layer 1
+    public void TheFusedProductScalesAsAsked(double? scale)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var q = randn(2, 3, 4, 16);
+        var k = randn(2, 3, 6, 16);
+        var v = randn(2, 3, 6, 16);
+        var keep = tensor(new long[] { 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1 }, [2, 6]);
+        var mask = AttentionMasks.CrossAttention(keep, ScalarType.Float32);                      // [batch, 1, 1, src]
+        var fused = MultiHeadAttention.Attend(q, k, v, mask, 0.0, scale);
+        var eager = Eager(q, k, v, mask, scale ?? 0.25);
+        Assert.True(Tandem.Tests.TestSupport.Reference.MaxAbsDiff(fused, eager) <= 1e-5);
+    }
+
+    [Fact]
+    public void GptMaskAddsCausalAndPaddingAsTransformersDoes()
+    {
+        using var scope = NewDisposeScope();
+        var mask = AttentionMasks.CausalPlusPadding(tensor(new long[] { 0, 0, 1, 1 }, [1, 4]), 4, 0, ScalarType.Float32); // [1, 1, 4, 4]
+        Assert.Equal(float.MinValue, mask[0, 0, 0, 0].item<float>());                           // a pad key
+        Assert.True(float.IsNegativeInfinity(mask[0, 0, 0, 1].item<float>()));                  // a pad key in the future: both
+        Assert.Equal(float.MinValue, mask[0, 0, 2, 3].item<float>());                           // a real key in the future
+        Assert.Equal(0f, mask[0, 0, 3, 2].item<float>());
+        var probs = (zeros(1, 1, 4, 4) + mask).softmax(-1);                                     // equal scores
+        Assert.Equal(1f / 3, probs[0, 0, 0, 0].item<float>(), 1e-6f);                           // the left pad: keys 0, 2, 3
+        Assert.Equal(0f, probs[0, 0, 0, 1].item<float>());
+        Assert.Equal(0.5f, probs[0, 0, 3, 2].item<float>(), 1e-6f);                             // a real query: real keys only
+    }
+}

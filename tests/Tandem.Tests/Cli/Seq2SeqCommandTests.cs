@@ -111,7 +111,7 @@ public class Seq2SeqCommandTests
     }
 
     [Fact]
-    public void MismatchedTokenizersAreRefused()
+    public void MismatchedTokenizersAreKeptPerSideButCannotBeTied()
     {
         using var tmp = Paths.TempDir();
         var a = TinyBert.Encoder(tmp["a"]);
@@ -119,7 +119,14 @@ public class Seq2SeqCommandTests
         var lines = File.ReadAllLines(Path.Combine(b, "vocab.txt"));
         (lines[2], lines[3]) = (lines[3], lines[2]);                          // [CLS] and [SEP] swapped
         File.WriteAllLines(Path.Combine(b, "vocab.txt"), lines);
-        CliRunner.AssertOneLineError(CliRunner.Run("init", "--encoder", a, "--decoder", b, "--out", tmp["m"]), "special-token ids", "[CLS] 2 vs 3");
+        // Each side keeps its tokenizer; the decoder's special ids come from the decoder's ([CLS] = 3, [SEP] = 2).
+        var r = CliRunner.Run("init", "--encoder", a, "--decoder", b, "--out", tmp["m"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(File.ReadAllText(Path.Combine(a, "vocab.txt")), File.ReadAllText(Path.Combine(tmp["m"], "encoder_tokenizer", "vocab.txt")));
+        var generation = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp["m"], "generation_config.json")))!;
+        Assert.Equal((3, 2), (generation["decoder_start_token_id"]!.GetValue<int>(), generation["eos_token_id"]!.GetValue<int>()));
+        CliRunner.AssertOneLineError(CliRunner.Run("init", "--encoder", a, "--decoder", b, "--tie", "--out", tmp["t"]), "--tie", "different tokenizer files");
+        Assert.False(Directory.Exists(tmp["t"]));
     }
 
     [Fact]

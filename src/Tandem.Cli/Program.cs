@@ -1,5 +1,5 @@
 using Tandem.Cli;
 using Tandem.Cli.Infrastructure;
 
-if (FastMalloc.ReexecIfNeeded(args) is { } childExit) return childExit;
+FastMalloc.ReexecIfNeeded(args);
 return TandemApp.Build().Parse(args).Invoke();

@@ -21,10 +21,14 @@ internal static class TrainCommand
     {
         var cfg = TrainConfigLoader.Load(configPath, overrides);
         Console.WriteLine(TrainConfigLoader.ToJson(cfg));
-        using var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); Console.Error.WriteLine("stopping after this step (checkpoint first)..."); };
+        using var interruption = new Interruption("stopping after this step, checkpoint first");
         var result = TrainingDisplay.Run(cfg.Output.LogEverySteps, (progress, log) =>
-            Trainer.Run(cfg, new TrainOptions { Resume = resume, Cancellation = cts.Token, Log = log, Progress = progress }));
+            Trainer.Run(cfg, new TrainOptions { Resume = resume, Cancellation = interruption.Token, Log = log, Progress = progress }));
+        if (result.Cancelled)
+        {
+            Console.WriteLine($"interrupted by {interruption.SignalName} at step {result.Steps}; last checkpoint {result.LastCheckpoint}; continue with --resume");
+            return interruption.ExitCode;
+        }
         Console.WriteLine($"done: {result.Steps} steps; best checkpoint {result.BestCheckpoint}; last {result.LastCheckpoint}");
         return 0;
     }

@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Collections;
+using System.Runtime.InteropServices;
 
 namespace Tandem.Cli.Infrastructure;
 
@@ -8,9 +9,12 @@ namespace Tandem.Cli.Infrastructure;
 /// part of a training step. tcmalloc keeps freed memory for reuse: with it (<c>LD_PRELOAD</c> of Debian's
 /// <c>libtcmalloc-minimal4</c>, which the build installs where it can) training steps were 1.3-1.5x faster than
 /// with glibc's <c>glibc.malloc.hugetlb=1</c> tunable, which in turn beat plain glibc by 1.5-2.5x on another VM
-/// (fewer, larger fresh pages). Both must be set before the process starts, so <c>tandem</c> re-runs itself once
-/// with tcmalloc preloaded where the library is present, and with the tunable in any case, unless both are already
-/// in place or <c>TANDEM_NO_REEXEC=1</c>. <c>TANDEM_MALLOC=glibc</c> keeps glibc's malloc (with the tunable).
+/// (fewer, larger fresh pages). Both must be set before the process starts, so <c>tandem</c> replaces itself once,
+/// with <c>execve</c>, by the same program with tcmalloc preloaded where the library is present and with the tunable
+/// in any case, unless both are already in place or <c>TANDEM_NO_REEXEC=1</c>. <c>execve</c> keeps the process:
+/// one pid, so a job scheduler's or the shell's signals (SIGINT, SIGTERM, SIGKILL) reach the process that trains,
+/// and its exit code is the one the caller sees. Should <c>execve</c> fail, <c>tandem</c> goes on as it is (the
+/// allocator is only a matter of speed). <c>TANDEM_MALLOC=glibc</c> keeps glibc's malloc (with the tunable).
 /// </summary>
 internal static class FastMalloc
 {
@@ -28,41 +32,44 @@ internal static class FastMalloc
     public static string? Tcmalloc() =>
         Environment.GetEnvironmentVariable("TANDEM_MALLOC") is "glibc" ? null : TcmallocPaths.FirstOrDefault(File.Exists);
 
-    /// <summary>Returns the child's exit code after re-running, or null to go on in this process.</summary>
-    public static int? ReexecIfNeeded(string[] args)
+    /// <summary>Replaces this process by itself with the fast allocator in place (no return when that succeeds);
+    /// returns when nothing needs doing or <c>execve</c> failed, and the command then runs in this process.</summary>
+    public static void ReexecIfNeeded(string[] args)
     {
-        if (!OperatingSystem.IsLinux()) return null;
-        if (Environment.GetEnvironmentVariable(Marker) is not null) return null;
-        if (Environment.GetEnvironmentVariable("TANDEM_NO_REEXEC") is "1" or "true") return null;
+        if (!OperatingSystem.IsLinux()) return;
+        if (Environment.GetEnvironmentVariable(Marker) is not null) return;
+        if (Environment.GetEnvironmentVariable("TANDEM_NO_REEXEC") is "1" or "true") return;
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "";
         var preload = Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "";
         bool hasTunable = tunables.Contains("glibc.malloc.hugetlb", StringComparison.Ordinal);
         var tcmalloc = preload.Contains("malloc", StringComparison.Ordinal) ? null : Tcmalloc();
-        if (hasTunable && tcmalloc is null) return null;
+        if (hasTunable && tcmalloc is null) return;
         var self = Environment.ProcessPath;
-        if (self is null) return null;
-        var start = new ProcessStartInfo(self) { UseShellExecute = false };
+        if (self is null) return;
+        var argv = new List<string?> { self };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
-            var entry = typeof(FastMalloc).Assembly.Location;
-            if (string.IsNullOrEmpty(entry)) return null;
-            start.ArgumentList.Add(entry);
+            var entry = typeof(FastMalloc).Assembly.Location;       // `dotnet Tandem.Cli.dll ...` (dotnet run)
+            if (string.IsNullOrEmpty(entry)) return;
+            argv.Add(entry);
         }
-        foreach (var a in args) start.ArgumentList.Add(a);
-        if (!hasTunable) start.Environment["GLIBC_TUNABLES"] = tunables.Length == 0 ? Tunable : tunables + ":" + Tunable;
-        if (tcmalloc is not null) start.Environment["LD_PRELOAD"] = preload.Length == 0 ? tcmalloc : tcmalloc + ":" + preload;
-        start.Environment[Marker] = "1";
-        try
-        {
-            using var child = Process.Start(start);
-            if (child is null) return null;
-            Console.CancelKeyPress += (_, e) => e.Cancel = true;   // the child gets the same Ctrl+C and ends itself
-            child.WaitForExit();
-            return child.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
+        argv.AddRange(args);
+        argv.Add(null);
+        var env = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
+        if (!hasTunable) env["GLIBC_TUNABLES"] = tunables.Length == 0 ? Tunable : tunables + ":" + Tunable;
+        if (tcmalloc is not null) env["LD_PRELOAD"] = preload.Length == 0 ? tcmalloc : tcmalloc + ":" + preload;
+        env[Marker] = "1";
+        var envp = env.Select(kv => (string?)(kv.Key + "=" + kv.Value)).Append(null).ToArray();
+        Console.Out.Flush();
+        try { execve(self, [.. argv], envp); }    // returns only on failure; then run here, as we are
+        catch (Exception e) when (e is MarshalDirectiveException or EntryPointNotFoundException or DllNotFoundException) { }
     }
+
+    [DllImport("libc", SetLastError = true)]
+#pragma warning disable CA2101, SYSLIB1054 // LPStr is UTF-8 on Linux; the arrays are NULL-terminated char*[] as execve wants
+    static extern int execve([MarshalAs(UnmanagedType.LPUTF8Str)] string path,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] argv,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] envp);
+#pragma warning restore CA2101, SYSLIB1054
 }

@@ -57,7 +57,18 @@ public static class ModelFolder
         var other = Path.Combine(dir, safeSerialization ? StateDictFiles.PytorchName : StateDictFiles.SafeTensorsName);
         if (File.Exists(other)) File.Delete(other);          // never leave two disagreeing weight files
         generation.Save(Path.Combine(dir, GenerationConfigName));
-        if (tokenizerSource is null || Path.GetFullPath(tokenizerSource) == Path.GetFullPath(dir)) return;
+        if (tokenizerSource is not null) WriteTokenizer(dir, tokenizerSource);
+    }
+
+    /// <summary>Writes the tokenizer of <paramref name="tokenizerSource"/> into <paramref name="dir"/> (a WordPiece
+    /// tokenizer is re-written whole; other tokenizer files are copied as they are). Nothing when both are the same
+    /// folder.</summary>
+    public static void WriteTokenizer(string dir, string tokenizerSource)
+    {
+        if (Path.GetFullPath(tokenizerSource) == Path.GetFullPath(dir)) return;
+        if (!Directory.Exists(tokenizerSource))
+            throw new TandemException($"{tokenizerSource}: the model's tokenizer folder no longer exists; the model folder would be written without its tokenizer");
+        Directory.CreateDirectory(dir);
         if (File.Exists(Path.Combine(tokenizerSource, "vocab.txt")))
             WordPieceTokenizer.FromPretrained(tokenizerSource).SavePretrained(dir);
         else

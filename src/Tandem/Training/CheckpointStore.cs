@@ -21,6 +21,24 @@ internal sealed class CheckpointStore(string runDir)
     /// <summary>Test hook: called with the temporary folder just before it is renamed into place.</summary>
     internal Action<string>? BeforeCommit { get; set; }
 
+    /// <summary>
+    /// The run's own copy of its tokenizer, <c>RUN/tokenizer/</c>, written once when the run starts (atomically)
+    /// from <paramref name="source"/> and kept as it is when the run resumes. Every checkpoint copies its tokenizer
+    /// from there: the folder a run resumed from is a checkpoint that rotation may delete before the next save.
+    /// </summary>
+    public string? RunTokenizer(string? source)
+    {
+        var dir = Path.Combine(runDir, "tokenizer");
+        if (Directory.Exists(dir)) return dir;
+        if (source is null) return null;
+        var tmp = Path.Combine(runDir, ".tmp-tokenizer");
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        Checkpoints.ModelFolder.WriteTokenizer(tmp, source);
+        AtomicFile.FlushFolder(tmp);
+        Directory.Move(tmp, dir);
+        return dir;
+    }
+
     /// <summary>Complete checkpoints, oldest first.</summary>
     public List<(int Step, string Dir)> List()
     {

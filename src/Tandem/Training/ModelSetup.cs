@@ -25,6 +25,7 @@ public sealed record ModelSetup(ISeq2SeqModel Model, WordPieceTokenizer Tokenize
             var dir = resumeFrom ?? ModelNames.Resolve(m.Path!);
             var model = Seq2SeqModels.FromPretrained(dir);
             var tokDir = m.Tokenizer is { } t ? ModelNames.Resolve(t) : model.TokenizerSource ?? dir;
+            model.TokenizerSource = tokDir;                     // checkpoints copy the tokenizer the run reads
             report.Add($"model loaded from {dir}");
             return new ModelSetup(model, LoadTokenizer(tokDir, "model.tokenizer"), newKeys, report);
         }

@@ -39,6 +39,7 @@ public static class Trainer
         var setup = ModelSetup.Load(config.Model, resumeDir, resumed?.NewKeys);
         foreach (var line in setup.Report) log(line);
         using var model = setup.Model;
+        model.TokenizerSource = store.RunTokenizer(model.TokenizerSource);
         var data = RunData.Load(config, setup.Tokenizer, runDir, log);
         int stepsPerEpoch = Math.Max(1, (data.BatchCount(config, 0) + config.Batching.AccumulationSteps - 1) / config.Batching.AccumulationSteps);
         int total = config.Schedule.MaxSteps > 0 ? config.Schedule.MaxSteps : config.Schedule.Epochs * stepsPerEpoch;

@@ -69,6 +69,31 @@ public class CheckpointResumeTests
     }
 
     [Fact]
+    public void EveryCheckpointOfAResumedRunIsACompleteModelFolder()
+    {
+        // The config names a separate tokenizer folder; with keep_last=1 the checkpoint a run resumed from is
+        // rotated away by the next save, and the checkpoints after it must still carry the tokenizer.
+        using var tmp = Setup();
+        string[] settings = [.. Small, "output.save_every_steps=3", "output.keep_last=1", "output.keep_best=0", "evaluation.every_steps=0"];
+        using var cts = new CancellationTokenSource();
+        var first = Trainer.Run(TinyTask.Config(tmp.Path, "run", settings), new TrainOptions { Cancellation = cts.Token, Progress = new Stopper(4, cts) });
+        Assert.True(first.Cancelled);
+        var seen = new List<string>();
+        var second = Trainer.Run(TinyTask.Config(tmp.Path, "run", settings), new TrainOptions
+        {
+            Resume = true,
+            BeforeCheckpointCommit = dir => seen.Add(string.Join(",", Directory.GetFiles(dir).Select(Path.GetFileName).Order())),
+        });
+        Assert.Equal(12, second.Steps);
+        Assert.True(seen.Count >= 3, string.Join("; ", seen));
+        foreach (var files in seen)
+            foreach (var name in new[] { "vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "config.json", "model.safetensors" })
+                Assert.Contains(name, files.Split(','));
+        using var pipeline = Tandem.Pipelines.Seq2SeqPipeline.Load(second.LastCheckpoint!);
+        Assert.Single(pipeline.Generate(["a b c"], pipeline.Model.GenerationConfig));
+    }
+
+    [Fact]
     public void FailureDuringSaveLeavesThePreviousCheckpointWhole()
     {
         using var tmp = Setup();

@@ -15,7 +15,7 @@ internal static class AskCommand
     {
         var model = new Option<string[]>("--model", "-m") { Description = "A fine-tuned English->SQL model folder; repeat it to decode with an ensemble", Arity = ArgumentArity.OneOrMore };
         var db = new Option<string>("--db") { Description = "The SQLite database to query (opened read-only)", Required = true };
-        var questions = new Argument<string[]>("question") { Description = "Questions (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var questions = CommonOptions.Texts("question", "Questions (else --file, else standard input)");
         var file = new Option<string?>("--file", "-f") { Description = "Questions, one per line" };
         var candidates = new Option<int>("--candidates") { Description = "Beam candidates to choose from (see --choose)", DefaultValueFactory = _ => 4 };
         var choose = CommonOptions.Choose();
@@ -32,7 +32,6 @@ internal static class AskCommand
         command.SetHandler(parse =>
         {
             var dbPath = parse.GetValue(db)!;
-            if (!File.Exists(dbPath)) throw new TandemException($"{dbPath}: database file not found");
             var models = parse.GetValue(model) ?? [];
             var limits = new ExecutionLimits { TimeLimitMs = parse.GetValue(timeout), MaxRows = parse.GetValue(maxRows) };
             bool json = parse.GetValue(CommonOptions.Json);
@@ -50,8 +49,8 @@ internal static class AskCommand
             }
             if (models.Length == 0) throw new TandemException("give --model (a fine-tuned English->SQL folder), or --sql QUERY");
             var inputs = TextSources.Read(parse.GetValue(questions), parse.GetValue(file));
+            using var database = ReadOnlyDatabase.Open(dbPath, limits);            // before the model: a bad file fails fast
             using var pipeline = Seq2SeqPipeline.Load(models);    // one folder, or several as an ensemble
-            using var database = ReadOnlyDatabase.Open(dbPath, limits);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;
             foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates),

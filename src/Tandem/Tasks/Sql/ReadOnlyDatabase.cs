@@ -40,7 +40,8 @@ public sealed class ReadOnlyDatabase : IDisposable
     {
         Path = path;
         _limits = limits;
-        var csb = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        var csb = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false,
+            DefaultTimeout = (limits.TimeLimitMs + 999) / 1000 };       // seconds to wait for another process's lock
         _connection = new SqliteConnection(csb.ToString());
         _connection.Open();
         _authorizer = (_, action, arg1, arg2, _, _) => ReadOnlyAuthorizer.Decide(action, arg1, arg2);
@@ -64,17 +65,37 @@ public sealed class ReadOnlyDatabase : IDisposable
     /// <summary>The SQLite file.</summary>
     public string Path { get; }
 
-    /// <summary>Opens an existing SQLite file read-only.</summary>
+    /// <summary>Opens an existing SQLite file read-only and reads its table list, so a file that is not a database,
+    /// holds no tables or is locked fails here, as one error naming it.</summary>
     /// <param name="path">The database file; it must exist (it is never created).</param>
     /// <param name="limits">Time limit and row cap; defaults when null.</param>
     public static ReadOnlyDatabase Open(string path, ExecutionLimits? limits = null)
     {
         limits ??= new ExecutionLimits();
         limits.Validate();
+        if (Directory.Exists(path))
+            throw new TandemException($"{path}: a folder, not a SQLite database file");
         if (!File.Exists(path))
-            throw new TandemException($"database file not found: {path}");
-        try { return new ReadOnlyDatabase(path, limits); }
-        catch (SqliteException ex) { throw new TandemException($"cannot open {path} as a SQLite database: {ex.Message}", ex); }
+            throw new TandemException($"{path}: database file not found");
+        ReadOnlyDatabase? db = null;
+        try
+        {
+            db = new ReadOnlyDatabase(path, limits);
+            var tables = db.Execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+            if (!tables.Succeeded) throw new TandemException($"cannot read {path} as a SQLite database: {tables.Error}");
+            if (tables.Rows[0][0] is 0L) throw new TandemException($"{path}: the database has no tables{(new FileInfo(path).Length == 0 ? " (the file is empty)" : "")}");
+            return db;
+        }
+        catch (SqliteException ex)
+        {
+            db?.Dispose();
+            throw new TandemException($"cannot open {path} as a SQLite database: {ex.Message}", ex);
+        }
+        catch
+        {
+            db?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

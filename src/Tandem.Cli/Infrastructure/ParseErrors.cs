@@ -7,13 +7,13 @@ namespace Tandem.Cli.Infrastructure;
 /// stderr, like every other user error, instead of the parser's message followed by the whole help text.</summary>
 internal static partial class ParseErrors
 {
-    /// <summary>Prints the first parse error of <paramref name="parse"/> and returns exit code 1; null when there is none.</summary>
+    /// <summary>Prints the parse errors of <paramref name="parse"/> on one line and returns exit code 1; null when there are none.</summary>
     public static int? Report(ParseResult parse)
     {
         if (parse.Errors.Count == 0) return null;
         var names = new List<string>();
         for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult) names.Insert(0, c.Command.Name);
-        Console.Error.WriteLine($"error: {Friendly(parse.Errors[0].Message)} (see {string.Join(' ', names)} --help)");
+        Console.Error.WriteLine($"error: {string.Join(' ', parse.Errors.Select(e => Friendly(e.Message)))} (see {string.Join(' ', names)} --help)");
         return 1;
     }
 

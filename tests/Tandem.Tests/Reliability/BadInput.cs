@@ -16,10 +16,11 @@ internal static class BadInput
     public const string Area = "bad input";
 
     /// <summary>Runs <paramref name="make"/>'s case in a fresh folder and checks it: one error line with the
-    /// fragments, a non-zero exit, no stack trace, and the named folder neither created nor changed.</summary>
-    public static void Check(string name, Func<TempDir, BadInputCase> make)
+    /// fragments, a non-zero exit, no stack trace, and the named folder neither created nor changed. The case is
+    /// recorded as "<paramref name="group"/>: <paramref name="name"/>".</summary>
+    public static void Check(string group, string name, Func<TempDir, BadInputCase> make)
     {
-        ReliabilityLog.Check(Area, name, () =>
+        ReliabilityLog.Check(Area, $"{group}: {name}", () =>
         {
             using var tmp = Paths.TempDir();
             var c = make(tmp);

@@ -127,5 +127,5 @@ public sealed class CheckpointInputTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void IsOneClearError(string name) => BadInput.Check(name, Cases[name]);
+    public void IsOneClearError(string name) => BadInput.Check("model folder", name, Cases[name]);
 }

@@ -51,5 +51,5 @@ public sealed class CommandLineInputTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void IsOneClearError(string name) => BadInput.Check(name, Cases[name]);
+    public void IsOneClearError(string name) => BadInput.Check("command line", name, Cases[name]);
 }

@@ -40,5 +40,5 @@ public sealed class DataInputTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void IsOneClearErrorOrAccepted(string name) => BadInput.Check(name, Cases[name]);
+    public void IsOneClearErrorOrAccepted(string name) => BadInput.Check("data file", name, Cases[name]);
 }

@@ -53,5 +53,5 @@ public sealed class TrainInputTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void IsOneClearErrorAndNoRunFolder(string name) => BadInput.Check(name, Cases[name]);
+    public void IsOneClearErrorAndNoRunFolder(string name) => BadInput.Check("train config", name, Cases[name]);
 }

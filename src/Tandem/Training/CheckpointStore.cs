@@ -62,21 +62,38 @@ internal sealed class CheckpointStore(string runDir)
         var name = Prefix + state.Step.ToString("D7", CultureInfo.InvariantCulture);
         var tmp = Path.Combine(Root, ".tmp-" + name);
         var final = Path.Combine(Root, name);
-        model.SavePretrained(tmp);
-        using (var stream = File.Create(Path.Combine(tmp, OptimizerFile)))
-        using (var writer = new BinaryWriter(stream))
+        try
         {
-            MakeStateContiguous(optimizer);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+            model.SavePretrained(tmp);
+            FaultInjection.SavePause();
+            using (var stream = File.Create(Path.Combine(tmp, OptimizerFile)))
+            using (var writer = new BinaryWriter(stream))
+            {
+                MakeStateContiguous(optimizer);
+                ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+            }
+            FaultInjection.SavePause();
+            extra?.Invoke(tmp);
+            state.Save(tmp);                           // last: its presence marks a complete checkpoint
+            AtomicFile.FlushFolder(tmp);
+            BeforeCommit?.Invoke(tmp);
+            FaultInjection.SavePause();
+            if (Directory.Exists(final)) Remove(final);
+            Directory.Move(tmp, final);
         }
-        extra?.Invoke(tmp);
-        state.Save(tmp);                           // last: its presence marks a complete checkpoint
-        AtomicFile.FlushFolder(tmp);
-        BeforeCommit?.Invoke(tmp);
-        if (Directory.Exists(final)) Remove(final);
-        Directory.Move(tmp, final);
+        catch (IOException e)
+        {
+            try { if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); }  // frees the space it took
+            catch (IOException) { }                                                       // the next save removes it
+            var reason = IsDiskFull(e) ? "no space left on device" : e.Message;
+            throw new TandemException($"checkpoint {name} not written ({reason}); the last complete checkpoint is {Latest() ?? "none"}", e);
+        }
         return final;
     }
+
+    static bool IsDiskFull(IOException e) =>
+        (e.HResult & 0xFFFF) == 28 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        || e.InnerException is IOException inner && IsDiskFull(inner);
 
     public static void LoadOptimizer(string dir, torch.optim.Optimizer optimizer)
     {

@@ -21,15 +21,24 @@ public static class MetricsLog
     {
         var path = Path.Combine(runDir, FileName);
         if (!File.Exists(path)) throw new TandemException($"{path}: no metrics log (is {runDir} a training run folder?)");
-        return File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l) as JsonObject).OfType<JsonObject>().ToList();
+        return File.ReadLines(path).Select(Parse).OfType<JsonObject>().ToList();
     }
 
-    /// <summary>Drops records after <paramref name="step"/> (a resumed run rewrites them).</summary>
+    /// <summary>A record, or null for an empty line or one a killed process left half-written.</summary>
+    static JsonObject? Parse(string line)
+    {
+        if (line.Length == 0) return null;
+        try { return JsonNode.Parse(line) as JsonObject; }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>Drops records after <paramref name="step"/> (a resumed run rewrites them) and any line a killed
+    /// process left half-written.</summary>
     public static void TruncateAfter(string runDir, int step)
     {
         var path = Path.Combine(runDir, FileName);
         if (!File.Exists(path)) return;
-        var keep = File.ReadLines(path).Where(l => l.Length > 0 && (JsonNode.Parse(l)?["step"]?.GetValue<int>() ?? 0) <= step).ToList();
+        var keep = File.ReadLines(path).Where(l => Parse(l) is { } r && (r["step"]?.GetValue<int>() ?? 0) <= step).ToList();
         AtomicFile.WriteAllText(path, keep.Count == 0 ? "" : string.Join("\n", keep) + "\n");
     }
 }

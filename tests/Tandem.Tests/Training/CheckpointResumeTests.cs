@@ -98,7 +98,7 @@ public class CheckpointResumeTests
     {
         using var tmp = Setup();
         int saves = 0;
-        var ex = Assert.Throws<IOException>(() => Trainer.Run(TinyTask.Config(tmp.Path, "crash", Small), new TrainOptions
+        var ex = Assert.Throws<Tandem.TandemException>(() => Trainer.Run(TinyTask.Config(tmp.Path, "crash", Small), new TrainOptions
         {
             BeforeCheckpointCommit = dir =>
             {
@@ -109,7 +109,8 @@ public class CheckpointResumeTests
                 }
             },
         }));
-        Assert.Equal("injected failure", ex.Message);
+        Assert.Equal("checkpoint step-0000012 not written (injected failure); the last complete checkpoint is " +
+                     Path.Combine(tmp.Path, "crash", "checkpoints", "step-0000006"), ex.Message);
         var store = new CheckpointStore(Path.Combine(tmp.Path, "crash"));
         var latest = store.Latest();
         Assert.EndsWith("step-0000006", latest);

@@ -1,0 +1,94 @@
+using Tandem.Pretraining;
+
+namespace Tandem.Tests.Pretraining;
+
+public class MaskedLMMaskerTests
+{
+    const int Vocab = 1000, MaskId = 4;
+    static bool Special(long id) => id < 5;                         // [PAD] [UNK] [CLS] [SEP] [MASK]
+
+    static long[] Block(Random rng, int n) =>
+        [.. Enumerable.Range(0, n).Select(i => i % 64 == 0 ? 2L : i % 64 == 63 ? 3L : rng.Next(5, Vocab))];
+
+    [Fact]
+    public void FifteenPercentAreChosenAndSplit80_10_10AndSpecialsNeverMasked()
+    {
+        var masker = new MaskedLMMasker(new MaskingOptions(), MaskId, Vocab, Special);
+        var data = new Random(1);
+        long tokens = 0, specials = 0, chosen = 0, masked = 0, replaced = 0, kept = 0;
+        for (int b = 0; b < 400; b++)
+        {
+            var ids = Block(data, 512);
+            var m = masker.Mask(ids, new Random(b));
+            for (int i = 0; i < ids.Length; i++)
+            {
+                if (Special(ids[i]))
+                {
+                    specials++;
+                    Assert.Equal(MaskedLMMasker.Ignore, m.Labels[i]);
+                    Assert.Equal(ids[i], m.InputIds[i]);
+                    continue;
+                }
+                tokens++;
+                if (m.Labels[i] == MaskedLMMasker.Ignore) { Assert.Equal(ids[i], m.InputIds[i]); continue; }
+                chosen++;
+                Assert.Equal(ids[i], m.Labels[i]);
+                if (m.InputIds[i] == MaskId) masked++;
+                else if (m.InputIds[i] == ids[i]) kept++;
+                else replaced++;
+            }
+        }
+        Assert.True(specials > 0);
+        double rate = (double)chosen / tokens;
+        Assert.InRange(rate, 0.145, 0.155);                             // ~200,000 tokens: 3 sigma is about 0.0024
+        Assert.InRange((double)masked / chosen, 0.79, 0.81);
+        Assert.InRange((double)replaced / chosen, 0.093, 0.107);
+        Assert.InRange((double)kept / chosen, 0.093, 0.107);
+    }
+
+    [Fact]
+    public void WholeWordsAreChosenWhole()
+    {
+        // ids >= 500 continue the word before them (the ## pieces)
+        var masker = new MaskedLMMasker(new MaskingOptions { WholeWordMask = true }, MaskId, Vocab, Special, id => id >= 500);
+        var data = new Random(2);
+        long tokens = 0, chosen = 0;
+        for (int b = 0; b < 200; b++)
+        {
+            var ids = Block(data, 256);
+            var m = masker.Mask(ids, new Random(b));
+            for (int i = 1; i < ids.Length; i++)
+                if (!Special(ids[i]) && ids[i] >= 500 && !Special(ids[i - 1]))
+                    Assert.Equal(m.Labels[i - 1] == MaskedLMMasker.Ignore, m.Labels[i] == MaskedLMMasker.Ignore);   // a piece goes with its word
+            tokens += ids.Count(id => !Special(id));
+            chosen += m.Labels.Count(l => l != MaskedLMMasker.Ignore);
+            Assert.All(ids.Select((id, i) => (id, i)).Where(x => Special(x.id)), x => Assert.Equal(MaskedLMMasker.Ignore, m.Labels[x.i]));
+        }
+        Assert.InRange((double)chosen / tokens, 0.13, 0.155);
+    }
+
+    [Fact]
+    public void TheSameSeedMasksTheSameAndAnotherSeedDifferently()
+    {
+        var masker = new MaskedLMMasker(new MaskingOptions(), MaskId, Vocab, Special);
+        var ids = Block(new Random(3), 512);
+        Assert.Equal(masker.Mask(ids, new Random(7)).InputIds, masker.Mask(ids, new Random(7)).InputIds);
+        Assert.NotEqual(masker.Mask(ids, new Random(7)).Labels, masker.Mask(ids, new Random(8)).Labels);
+    }
+
+    [Fact]
+    public void LinesArePackedIntoFullBlocks()
+    {
+        int[][] lines = [[2, 10, 11, 3], [2, 12, 3], [2, 13, 14, 15, 16, 3], [2, 17, 3]];
+        var blocks = TextBlocks.Pack(lines, 5).ToList();
+        Assert.Equal([[2, 10, 11, 3, 2], [12, 3, 2, 13, 14], [15, 16, 3, 2, 17]], blocks);   // the remainder [3] is dropped
+        Assert.Throws<TandemException>(() => TextBlocks.Pack(lines, 1).ToList());
+    }
+
+    [Fact]
+    public void BadRecipesAreRefused()
+    {
+        Assert.Throws<TandemException>(() => new MaskingOptions { MlmProbability = 0 }.Validate());
+        Assert.Throws<TandemException>(() => new MaskingOptions { MaskReplace = 0.95, RandomReplace = 0.1 }.Validate());
+    }
+}

@@ -2,4 +2,4 @@ using Tandem.Cli;
 using Tandem.Cli.Infrastructure;
 
 FastMalloc.ReexecIfNeeded(args);
-return TandemApp.Build().Parse(args).Invoke();
+return TandemApp.Run(args);

@@ -7,6 +7,13 @@ namespace Tandem.Cli;
 /// <summary>The command tree of <c>tandem</c>. Each command lives in its own file and only wires options to library calls.</summary>
 internal static class TandemApp
 {
+    /// <summary>Parses and runs <paramref name="args"/>; a parse error is one line and exit code 1.</summary>
+    public static int Run(string[] args)
+    {
+        var parse = Build().Parse(args);
+        return ParseErrors.Report(parse) ?? parse.Invoke();
+    }
+
     /// <summary>A root named <c>tandem</c> (RootCommand would take the assembly name, Tandem.Cli).</summary>
     public static Command Build()
     {

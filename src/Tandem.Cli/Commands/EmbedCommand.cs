@@ -13,7 +13,7 @@ internal static class EmbedCommand
         var model = CommonOptions.Model("A BERT checkpoint folder, or minilm (embedded all-MiniLM-L6-v2)");
         model.DefaultValueFactory = _ => "minilm";
         model.Required = false;
-        var texts = new Argument<string[]>("texts") { Description = "Sentences to embed (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var texts = CommonOptions.Texts("texts", "Sentences to embed (else --file, else standard input)");
         var file = new Option<string?>("--file", "-f") { Description = "Read inputs from this file, one per line (- for stdin)" };
         var batch = new Option<int>("--batch-size") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 32 };
         var command = new Command("embed", "Print mean-pooled, L2-normalised sentence embeddings: {\"text\": ..., \"embedding\": [...]} per line")

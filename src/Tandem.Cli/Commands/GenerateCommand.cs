@@ -12,7 +12,7 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var model = CommonOptions.Model("A seq2seq model folder, or a decoder-only LM folder (GPT-2) whose prompts it continues");
-        var texts = new Argument<string[]>("texts") { Description = "Source texts or prompts (else --file, else standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var texts = CommonOptions.Texts("texts", "Source texts or prompts (else --file, else standard input)");
         var file = new Option<string?>("--file", "-f") { Description = "Read sources from this file, one per line (- for stdin)" };
         var ids = new Option<string[]>("--ids") { Description = "Raw source token ids, space separated; repeat for more inputs" };
         var idsFile = new Option<string?>("--ids-file") { Description = "A file of raw source token ids, one input per line" };

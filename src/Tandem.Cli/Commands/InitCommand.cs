@@ -21,6 +21,8 @@ internal static class InitCommand
         };
         command.SetHandler(parse =>
         {
+            if (File.Exists(parse.GetValue(output)))
+                throw new TandemException($"--out {parse.GetValue(output)}: a file is in the way; give a folder");
             if (parse.GetValue(unilm) is { } bert)
             {
                 if (parse.GetValue(encoder) is not null || parse.GetValue(decoder) is not null || parse.GetValue(tie))

@@ -25,6 +25,19 @@ internal static class CommonOptions
 
     public static readonly Option<bool> Json = new("--json") { Description = "Print JSON lines for programs" };
 
+    /// <summary>Texts given as arguments. The parser hands a misspelt flag (<c>--nmu-beams</c>) to such an argument as
+    /// one more text, so a text that looks like a long option is refused (give it through --file or stdin).</summary>
+    public static Argument<string[]> Texts(string name, string description)
+    {
+        var texts = new Argument<string[]>(name) { Description = description, Arity = ArgumentArity.ZeroOrMore };
+        texts.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => t.Value.Length > 2 && t.Value.StartsWith("--", StringComparison.Ordinal) && char.IsLetter(t.Value[2])) is { } flag)
+                result.AddError($"unknown option '{flag.Value}' (a text that starts with -- goes through --file or standard input)");
+        });
+        return texts;
+    }
+
     public static readonly Option<string?> Device = new("--device")
     {
         Description = "cpu (default) or cuda[:N] with TorchSharp's CUDA packages",

@@ -19,6 +19,35 @@ public static class SafeTensors
     public static Dictionary<string, Tensor> Load(string path)
     {
         using var stream = File.OpenRead(path);
+        var (entries, dataStart) = ReadHeader(stream, path);
+        var result = new Dictionary<string, Tensor>(entries.Count);
+        foreach (var e in entries)
+        {
+            var t = empty(e.Shape, e.Type);
+            if (e.End > e.Begin)
+            {
+                stream.Position = dataStart + e.Begin;
+                stream.ReadExactly(t.bytes);
+            }
+            result[e.Name] = t;
+        }
+        return result;
+    }
+
+    /// <summary>Lists the tensor names and shapes of a file without reading the data.</summary>
+    public static IReadOnlyDictionary<string, long[]> ReadShapes(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return ReadHeader(stream, path).Entries.ToDictionary(e => e.Name, e => e.Shape);
+    }
+
+    sealed record Entry(string Name, ScalarType Type, long[] Shape, long Begin, long End);
+
+    /// <summary>The header's entries in file order and where the data starts, every one checked: a header length
+    /// within the file, a JSON object without repeated names, known dtypes, non-negative dimensions whose byte size
+    /// matches the range, ranges inside the file that do not overlap.</summary>
+    static (List<Entry> Entries, long DataStart) ReadHeader(FileStream stream, string path)
+    {
         long fileLength = stream.Length;
         if (fileLength < 8)
             throw new TandemException($"{path}: not a safetensors file (only {fileLength} bytes; the file is truncated)");
@@ -32,16 +61,21 @@ public static class SafeTensors
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(headerBytes).TrimEnd(' ', '\0'))?.AsObject()
-                     ?? throw new TandemException($"{path}: corrupt safetensors header (empty JSON)");
+            header = JsonNode.Parse(Encoding.UTF8.GetString(headerBytes).TrimEnd(' ', '\0')) as JsonObject
+                     ?? throw new TandemException($"{path}: corrupt safetensors header (not a JSON object)");
+            _ = header.Count;                                     // JsonObject checks for repeated names lazily
         }
         catch (JsonException e)
         {
             throw new TandemException($"{path}: corrupt safetensors header (invalid JSON: {e.Message.Split('\n')[0]})", e);
         }
+        catch (ArgumentException e)
+        {
+            throw new TandemException($"{path}: corrupt safetensors header (a tensor name appears twice: {e.Message.Split(" Key: ").Last().Split(" (")[0]})", e);
+        }
 
         long dataStart = 8 + headerLength, dataLength = fileLength - dataStart;
-        var entries = new List<(string Name, ScalarType Type, long[] Shape, long Begin, long End)>();
+        var entries = new List<Entry>();
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__") continue;
@@ -51,48 +85,38 @@ public static class SafeTensors
                 var shape = node["shape"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
                 var offsets = node["data_offsets"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
                 var type = ParseDType(dtype) ?? throw new TandemException($"{path}: tensor '{name}' has unsupported dtype '{dtype}'");
-                long expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type);
-                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != expected)
+                long? expected = ByteSize(shape, type, dataLength);
+                if (expected is null || offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != expected)
                     throw new TandemException($"{path}: corrupt safetensors header: tensor '{name}' byte range [{string.Join(",", offsets)}] does not match {dtype}{FormatShape(shape)}");
                 if (offsets[1] > dataLength)
                     throw new TandemException($"{path}: truncated: tensor '{name}' ends at byte {dataStart + offsets[1]} but the file has {fileLength} bytes");
-                entries.Add((name, type, shape, offsets[0], offsets[1]));
+                entries.Add(new Entry(name, type, shape, offsets[0], offsets[1]));
             }
             catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
             {
                 throw new TandemException($"{path}: corrupt safetensors header: entry '{name}' lacks dtype, shape or data_offsets", e);
             }
         }
-
-        var result = new Dictionary<string, Tensor>(entries.Count);
-        foreach (var e in entries.OrderBy(e => e.Begin))
-        {
-            var t = empty(e.Shape, e.Type);
-            long n = e.End - e.Begin;
-            if (n > 0)
-            {
-                stream.Position = dataStart + e.Begin;
-                stream.ReadExactly(t.bytes);
-            }
-            result[e.Name] = t;
-        }
-        return result;
+        entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+        for (int i = 1; i < entries.Count; i++)
+            if (entries[i].Begin < entries[i - 1].End)
+                throw new TandemException($"{path}: corrupt safetensors header: tensors '{entries[i - 1].Name}' and '{entries[i].Name}' share bytes");
+        return (entries, dataStart);
     }
 
-    /// <summary>Lists the tensor names, dtypes and shapes of a file without reading the data.</summary>
-    public static IReadOnlyDictionary<string, long[]> ReadShapes(string path)
+    /// <summary>The byte size of a tensor, or null when a dimension is negative or the size exceeds
+    /// <paramref name="bound"/> (the data section), so absurd shapes never overflow.</summary>
+    static long? ByteSize(long[] shape, ScalarType type, long bound)
     {
-        using var stream = File.OpenRead(path);
-        var lenBytes = new byte[8];
-        stream.ReadExactly(lenBytes);
-        long n = BitConverter.ToInt64(lenBytes);
-        if (n <= 0 || n > MaxHeader || 8 + n > stream.Length)
-            throw new TandemException($"{path}: corrupt safetensors header (declared header length {n})");
-        var buffer = new byte[n];
-        stream.ReadExactly(buffer);
-        var header = JsonNode.Parse(buffer)!.AsObject();
-        return header.Where(kv => kv.Key != "__metadata__")
-            .ToDictionary(kv => kv.Key, kv => kv.Value!["shape"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray());
+        if (shape.Any(d => d < 0)) return null;
+        if (shape.Contains(0)) return 0;
+        long size = ElementSize(type);
+        foreach (long d in shape)
+        {
+            if (d > bound / size) return null;
+            size *= d;
+        }
+        return size;
     }
 
     /// <summary>Writes <paramref name="tensors"/> to <paramref name="path"/> in the order given, with the

@@ -43,7 +43,8 @@ public static class ModelEvaluation
         var tokenizers = Seq2SeqTokenizers.FromPretrained(model.TokenizerSource ?? modelDir);
         var pairs = PairReader.Read(dataFile, options.Format, options.SourceField, options.TargetField);
         if (options.MaxExamples > 0) pairs = pairs.Take(options.MaxExamples).ToList();
-        var examples = pairs.Select(p => TokenizedExample.From(p, tokenizers, options.MaxSourceLength, options.MaxTargetLength)).ToList();
+        int maxSource = Math.Min(options.MaxSourceLength, model.MaxSourceLength);      // longer sources are cut to what the model reads
+        var examples = pairs.Select(p => TokenizedExample.From(p, tokenizers, maxSource, options.MaxTargetLength)).ToList();
         var baseConfig = model.GenerationConfig;
         var generation = new GenerationConfig
         {

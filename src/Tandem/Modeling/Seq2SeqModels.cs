@@ -16,8 +16,11 @@ public static class Seq2SeqModels
     {
         var configPath = Path.Combine(dir, "config.json");
         if (!File.Exists(configPath)) return null;
-        try { return JsonNode.Parse(File.ReadAllText(configPath))?["model_type"]?.GetValue<string>(); }
+        JsonNode? config;
+        try { config = JsonNode.Parse(File.ReadAllText(configPath)); }
         catch (JsonException e) { throw new TandemException($"{configPath}: invalid JSON ({e.Message.Split('\n')[0]})", e); }
+        if (config is not JsonObject keys) throw new TandemException($"{configPath}: the config must be a JSON object of keys");
+        return keys["model_type"] is JsonValue v && v.TryGetValue<string>(out var type) ? type : null;
     }
 
     /// <summary>Loads the model in <paramref name="dir"/>: <c>model_type</c> "encoder-decoder" gives an

@@ -16,11 +16,25 @@ public static class Trainer
     /// run interrupted after a checkpoint and resumed ends with the same weights as an uninterrupted one.</summary>
     /// <exception cref="TandemException">Bad data or model, a non-finite loss (naming the step and the last good
     /// checkpoint), or running out of memory (suggesting a smaller <c>batching.max_tokens</c>).</exception>
+    /// <remarks>A run folder this call creates is removed again when setup fails (model, data, tokenizer), so a bad
+    /// input leaves no half-written run behind.</remarks>
     public static TrainResult Run(TrainConfig config, TrainOptions? options = null)
     {
-        options ??= new TrainOptions();
-        var log = options.Log ?? (_ => { });
         var runDir = Path.GetFullPath(config.Output.Dir);
+        if (File.Exists(runDir)) throw new TandemException($"output.dir: {runDir} is a file, not a folder");
+        bool fresh = !Directory.Exists(runDir), started = false;
+        try { return Train(config, options ?? new TrainOptions(), runDir, () => started = true); }
+        catch when (fresh && !started && Directory.Exists(runDir))
+        {
+            Directory.Delete(runDir, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>The run itself; <paramref name="starting"/> is called once setup is done, before the first step.</summary>
+    static TrainResult Train(TrainConfig config, TrainOptions options, string runDir, Action starting)
+    {
+        var log = options.Log ?? (_ => { });
         Directory.CreateDirectory(runDir);
         var store = new CheckpointStore(runDir) { BeforeCommit = options.BeforeCheckpointCommit };
         string? resumeDir = null;
@@ -59,6 +73,7 @@ public static class Trainer
 
         var loop = new TrainingLoop(config, model, setup.Tokenizers, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir, Average = average };
         TrainResult result;
+        starting();
         using (Autocast.Enter(Autocast.Parse(config.Precision))) result = loop.Run(total);
         if (config.Output.Plots)
         {

@@ -24,7 +24,23 @@ internal static class CliRunner
         }
     }
 
-    public static Result RunWithInput(string? stdin, params string[] args)
+    public static Result RunWithInput(string? stdin, params string[] args) => Execute(stdin, null, args);
+
+    /// <summary>Runs like <see cref="RunWithInput"/> and returns the peak resident memory of the process and its
+    /// children (the largest <c>VmHWM</c> of /proc, sampled every 10 ms while it runs; growth in its last 10 ms can
+    /// be missed).</summary>
+    public static (Result Result, long PeakRssBytes) RunMeasuringMemory(string? stdin, params string[] args)
+    {
+        long peak = 0;
+        var result = Execute(stdin, p =>
+        {
+            var clock = Stopwatch.StartNew();
+            while (!p.WaitForExit(10) && clock.Elapsed < TimeSpan.FromMinutes(5)) peak = Math.Max(peak, PeakRss(p.Id));
+        }, args);
+        return (result, peak);
+    }
+
+    static Result Execute(string? stdin, Action<Process>? whileRunning, string[] args)
     {
         var start = new ProcessStartInfo(Executable)
         {
@@ -38,10 +54,35 @@ internal static class CliRunner
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
+        var input = Task.Run(() =>
+        {
+            try
+            {
+                if (stdin is not null) p.StandardInput.Write(stdin);
+                p.StandardInput.Close();
+            }
+            catch (IOException) { }                 // the command ended without reading all of its input
+        });
+        whileRunning?.Invoke(p);
         if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException("tandem " + string.Join(' ', args)); }
+        input.Wait();
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The largest VmHWM (bytes) of <paramref name="pid"/> and its descendants; 0 for what has exited.</summary>
+    static long PeakRss(int pid)
+    {
+        long peak = 0;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    peak = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+            foreach (var child in File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                peak = Math.Max(peak, PeakRss(int.Parse(child)));
+        }
+        catch (IOException) { }                     // it exited between two reads
+        return peak;
     }
 
     public static Result Run(params string[] args) => RunWithInput(null, args);

@@ -3,7 +3,9 @@ using System.Text.Json;
 
 namespace Tandem.Training.Data;
 
-/// <summary>Reads (source, target) pairs from JSON lines, TSV or CSV files; errors name the file and line.</summary>
+/// <summary>Reads (source, target) pairs from JSON lines, TSV or CSV files; errors name the file and line. The text
+/// must be UTF-8 (a byte order mark is skipped); blank lines are skipped; every TSV/CSV row has as many columns as
+/// the header (two without one); a file without pairs is an error.</summary>
 public static class PairReader
 {
     /// <summary>Reads every pair of <paramref name="path"/>.</summary>
@@ -15,13 +17,31 @@ public static class PairReader
     {
         if (!File.Exists(path)) throw new TandemException($"{path}: data file not found");
         format = format == PairFormat.Auto ? FromExtension(path) : format;
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        return format switch
+        using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
+        List<TextPair> pairs;
+        try
         {
-            PairFormat.JsonLines => ReadJsonLines(reader, path, sourceField, targetField),
-            PairFormat.Tsv => ReadDelimited(TsvRows(reader), path, sourceField, targetField, headerOptional: true),
-            _ => ReadDelimited(CsvParser.Rows(reader, path), path, sourceField, targetField, headerOptional: false),
-        };
+            pairs = format switch
+            {
+                PairFormat.JsonLines => ReadJsonLines(reader, path, sourceField, targetField),
+                PairFormat.Tsv => ReadDelimited(TsvRows(reader), path, sourceField, targetField, headerOptional: true),
+                _ => ReadDelimited(CsvParser.Rows(reader, path), path, sourceField, targetField, headerOptional: false),
+            };
+        }
+        catch (DecoderFallbackException) { throw NotUtf8(path); }
+        if (pairs.Count == 0) throw new TandemException($"{path}: no (source, target) pairs in the file");
+        return pairs;
+    }
+
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The error for a file that is not UTF-8, naming the line and byte of the first invalid sequence.</summary>
+    static TandemException NotUtf8(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out int valid, out _, replaceInvalidSequences: false);
+        int line = 1 + bytes.AsSpan(0, valid).Count((byte)'\n');
+        return new TandemException($"{path}:{line}: not valid UTF-8 (at byte {valid}); save the file as UTF-8");
     }
 
     /// <summary>The format an extension implies.</summary>
@@ -71,7 +91,7 @@ public static class PairReader
     static List<TextPair> ReadDelimited(IEnumerable<(int Line, string[] Cells)> rows, string path, string src, string tgt, bool headerOptional)
     {
         var pairs = new List<TextPair>();
-        int si = 0, ti = 1;
+        int si = 0, ti = 1, columns = 2;
         bool first = true;
         foreach (var (line, cells) in rows)
         {
@@ -79,12 +99,12 @@ public static class PairReader
             {
                 first = false;
                 int hs = Array.IndexOf(cells, src), ht = Array.IndexOf(cells, tgt);
-                if (hs >= 0 && ht >= 0) { (si, ti) = (hs, ht); continue; }
+                if (hs >= 0 && ht >= 0) { (si, ti, columns) = (hs, ht, cells.Length); continue; }
                 if (!headerOptional)
                     throw new TandemException($"{path}:{line}: the header must name the columns \"{src}\" and \"{tgt}\"");
             }
-            int need = Math.Max(si, ti) + 1;
-            if (cells.Length < need) throw new TandemException($"{path}:{line}: expected at least {need} columns, found {cells.Length}");
+            if (cells.Length != columns)
+                throw new TandemException($"{path}:{line}: expected {columns} columns{(columns == 2 ? " (source, target)" : " as the header")}, found {cells.Length}");
             pairs.Add(new TextPair(cells[si], cells[ti]));
         }
         return pairs;

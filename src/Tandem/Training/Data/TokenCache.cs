@@ -15,6 +15,7 @@ public static class TokenCache
     public static (List<TokenizedExample> Examples, bool CacheHit) Load(string path, Seq2SeqTokenizers tokenizers,
         PairFormat format, string sourceField, string targetField, int maxSource, int maxTarget, string? cacheDir)
     {
+        if (!File.Exists(path)) throw new TandemException($"{path}: data file not found");
         string? file = null;
         if (cacheDir is not null)
         {

@@ -14,7 +14,7 @@ string[][] pairs =
 ];
 // Optional arguments: the BERT both halves start from (a folder, or the embedded "minilm") and the number of steps.
 var bert = args.Length > 0 ? args[0] : "minilm";
-int steps = args.Length > 1 ? int.Parse(args[1]) : 20;
+int steps = args.Length > 1 ? int.Parse(args[1]) : 8;
 
 var work = Path.Combine(Path.GetTempPath(), "tandem-warmstart-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);

@@ -16,7 +16,7 @@ public sealed class TwoTokenizerRunTests
         TinyTask.Write(dir, trainCount: 200, devCount: 8, hidden: 32);
         Directory.CreateDirectory(Path.Combine(dir, "tok2"));
         File.WriteAllLines(Path.Combine(dir, "tok2", "vocab.txt"), ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", .. TinyTask.Letters.Reverse()]);
-        string random = "random:" + Path.Combine(dir, "bert.json");
+        string random = "random:" + Path.Combine(dir, "half.json");
         var (model, _) = Seq2SeqInitializer.Create(random, random, tie: false, tokenizer: Path.Combine(dir, "tok"));
         string folder = Path.Combine(dir, "model");
         using (model)

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -36,21 +37,40 @@ public static class AskEndpoints
     /// <see cref="RequestLog"/>, which maps the body limit and the full queue.</summary>
     static async Task<IResult> Ask(HttpContext http, SqlAskService service, ServerOptions options)
     {
-        AskRequest? request;
-        try { request = await JsonSerializer.DeserializeAsync<AskRequest>(http.Request.Body, Json, http.RequestAborted); }
+        JsonNode? body;
+        try { body = await JsonNode.ParseAsync(http.Request.Body, new JsonNodeOptions { PropertyNameCaseInsensitive = true }, cancellationToken: http.RequestAborted); }
         catch (JsonException e)
         {
-            return Error(StatusCodes.Status400BadRequest, Shape + (e.Path is { Length: > 1 } path ? $": {path} is not a string" : $": malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}"));
+            return Error(StatusCodes.Status400BadRequest, $"{Shape}: malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}");
         }
-        if (request is null) return Error(StatusCodes.Status400BadRequest, Shape + ", not null");
-        var question = request.Question?.Trim() ?? "";
-        var sql = string.IsNullOrWhiteSpace(request.Sql) ? null : request.Sql;
+        if (body is not JsonObject request) return Error(StatusCodes.Status400BadRequest, $"{Shape}, not {Kind(body)}");
+        if (!Text(request, "question", out var question) || !Text(request, "sql", out var sql))
+            return Error(StatusCodes.Status400BadRequest, $"{Shape}: \"question\" and \"sql\" must be strings");
+        question = question?.Trim() ?? "";
+        if (string.IsNullOrWhiteSpace(sql)) sql = null;
         if (question.Length == 0 && sql is null) return Error(StatusCodes.Status400BadRequest, "the question is empty");
         if (question.Length > options.MaxQuestionChars)
             return Error(StatusCodes.Status400BadRequest, $"the question is {question.Length} characters long; at most {options.MaxQuestionChars}");
         var answer = await service.AskAsync(question, sql, http.RequestAborted);
         return Results.Json(AskResponse.From(answer), Json);
     }
+
+    /// <summary>Reads an optional string property; false when it is there but not a string (or null).</summary>
+    static bool Text(JsonObject body, string name, out string? value)
+    {
+        value = null;
+        if (!body.TryGetPropertyValue(name, out var node) || node is null) return true;
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String) return false;
+        value = v.GetValue<string>();
+        return true;
+    }
+
+    static string Kind(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonArray => "an array",
+        _ => "a " + node.GetValueKind().ToString().ToLowerInvariant(),
+    };
 
     const string Shape = "the body must be a JSON object like {\"question\": \"...\"}";
 

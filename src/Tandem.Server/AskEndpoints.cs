@@ -38,10 +38,16 @@ public static class AskEndpoints
     static async Task<IResult> Ask(HttpContext http, SqlAskService service, ServerOptions options)
     {
         JsonNode? body;
-        try { body = await JsonNode.ParseAsync(http.Request.Body, new JsonNodeOptions { PropertyNameCaseInsensitive = true }, cancellationToken: http.RequestAborted); }
+        try
+        {
+            body = await JsonNode.ParseAsync(http.Request.Body, new JsonNodeOptions { PropertyNameCaseInsensitive = true },
+                new JsonDocumentOptions { AllowDuplicateProperties = false }, http.RequestAborted);
+        }
         catch (JsonException e)
         {
-            return Error(StatusCodes.Status400BadRequest, $"{Shape}: malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}");
+            var reason = e.Message.Split([" Path:", " LineNumber:"], StringSplitOptions.None)[0].TrimEnd();
+            var at = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
+            return Error(StatusCodes.Status400BadRequest, $"{Shape}: malformed JSON{at} ({reason})");
         }
         if (body is not JsonObject request) return Error(StatusCodes.Status400BadRequest, $"{Shape}, not {Kind(body)}");
         if (!Text(request, "question", out var question) || !Text(request, "sql", out var sql))

@@ -51,7 +51,6 @@ public class ServerReliabilityTests(ServeProcess server) : IClassFixture<ServePr
             ("question of 5,000 characters", () => Ask(new JsonObject { ["question"] = new string('x', 5000) }.ToJsonString()), 400),
             ("text/plain body", () => Ask("""{"question": "hi"}""", "text/plain"), 415),
             ("GET /api/ask", () => new HttpRequestMessage(HttpMethod.Get, "/api/ask"), 405),
-            ("body of 1 MiB", () => Ask(new JsonObject { ["question"] = new string('x', 1 << 20) }.ToJsonString()), 413),
         };
         foreach (var (name, request, status) in cases)
             ReliabilityLog.Check(Area, "malformed request: " + name, () =>
@@ -65,6 +64,14 @@ public class ServerReliabilityTests(ServeProcess server) : IClassFixture<ServePr
         ReliabilityLog.Check(Area, "malformed request: Content-Length of 10 GB, 10 bytes sent", () =>
         {
             var reply = Raw($"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{{\"question\"");
+            Assert.StartsWith("HTTP/1.1 413", reply);
+            return reply.Split("\r\n")[0];
+        });
+        // Bodies over the limit go through a raw socket: the server answers 413 and closes as soon as it knows, and an
+        // HttpClient still writing the body would fail with a broken pipe before it reads the answer.
+        ReliabilityLog.Check(Area, "malformed request: body of 1 MiB with its Content-Length", () =>
+        {
+            var reply = Raw($"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {1 << 20}\r\n\r\n" + new string('x', 1 << 20));
             Assert.StartsWith("HTTP/1.1 413", reply);
             return reply.Split("\r\n")[0];
         });

@@ -34,6 +34,7 @@ internal static class TandemApp
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(AskCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(TokenizerCommand.Create());
         return root;

@@ -17,7 +17,8 @@ internal static class CliRunner
         get
         {
             var testBin = AppContext.BaseDirectory;
-            var cliBin = testBin.Replace(Path.Combine("tests", "Tandem.Tests"), Path.Combine("src", "Tandem.Cli"));
+            var testProject = typeof(CliRunner).Assembly.GetName().Name!;      // Tandem.Tests, or a project that links this file
+            var cliBin = testBin.Replace(Path.Combine("tests", testProject), Path.Combine("src", "Tandem.Cli"));
             var exe = Path.Combine(cliBin, "tandem");
             if (!File.Exists(exe)) throw new FileNotFoundException("build src/Tandem.Cli first", exe);
             return exe;

@@ -37,6 +37,20 @@ public class ReverseTaskTests
             p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));                    // float32 master weights
     }
 
+    [Theory]
+    [InlineData("bert")]         // BERT2GPT2
+    [InlineData("roberta")]      // RoBERTa2GPT2
+    public void AnEncoderWithATinyGpt2DecoderLearnsToReverseSequences(string encoderFamily)
+    {
+        using var tmp = Paths.TempDir();
+        TinyTask.Write(tmp.Path, family: encoderFamily);
+        var config = TinyTask.Config(tmp.Path, "run", "evaluation.every_steps=400", "model.decoder=random:" + tmp["gpt2.json"]);
+        var result = Trainer.Run(config, new TrainOptions());
+        Assert.True(result.LastEvaluation!.ExactMatch!.Value >= 0.95, $"{encoderFamily}2GPT2 exact match {result.LastEvaluation.ExactMatch:P1}");
+        using var model = Tandem.Modeling.Seq2SeqModels.FromPretrained(result.BestCheckpoint!);
+        Assert.Equal("gpt2", ((Tandem.Models.EncoderDecoder.EncoderDecoderModel)model).Config.Decoder.ModelType);
+    }
+
     [Fact]
     public void TinyRobertaShareLearnsToReverseSequences()
     {

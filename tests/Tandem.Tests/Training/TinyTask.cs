@@ -3,7 +3,8 @@ using Tandem.Training;
 
 namespace Tandem.Tests.Training;
 
-/// <summary>A tiny random BERT2BERT (or RoBERTa2RoBERTa) on a letters vocabulary, and the sequence-reversal task.</summary>
+/// <summary>A tiny random BERT2BERT (or RoBERTa2RoBERTa, or either encoder with a GPT-2 decoder) on a letters
+/// vocabulary, and the sequence-reversal task.</summary>
 internal static class TinyTask
 {
     public static readonly string[] Letters = "a b c d e f g h i j k l m n o p".Split(' ');
@@ -33,6 +34,14 @@ internal static class TinyTask
             half["type_vocab_size"] = 1;
         }
         File.WriteAllText(Path.Combine(dir, "half.json"), JsonSerializer.Serialize(half));
+        // a GPT-2 decoder of the same width and vocabulary (BERT2GPT2, RoBERTa2GPT2): model.decoder=random:DIR/gpt2.json
+        var gpt2 = new Dictionary<string, object>
+        {
+            ["model_type"] = "gpt2", ["vocab_size"] = 5 + Letters.Length, ["n_embd"] = hidden, ["n_layer"] = 2, ["n_head"] = 4,
+            ["n_positions"] = 34, ["resid_pdrop"] = dropout, ["embd_pdrop"] = dropout, ["attn_pdrop"] = dropout,
+            ["bos_token_id"] = roberta ? 0 : 2, ["eos_token_id"] = roberta ? 2 : 3,           // the letters vocabulary's start and end
+        };
+        File.WriteAllText(Path.Combine(dir, "gpt2.json"), JsonSerializer.Serialize(gpt2));
         var rng = new Random(7);
         WriteSplit(Path.Combine(dir, "train.jsonl"), trainCount, rng);
         WriteSplit(Path.Combine(dir, "dev.jsonl"), devCount, rng);

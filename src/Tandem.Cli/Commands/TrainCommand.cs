@@ -17,9 +17,12 @@ internal static class TrainCommand
         return command;
     }
 
-    public static int Run(string configPath, string[] overrides, bool resume)
+    public static int Run(string configPath, string[] overrides, bool resume) => Run(TrainConfigLoader.Load(configPath, overrides), resume);
+
+    /// <summary>Runs <paramref name="cfg"/> with the progress display, stopping at a checkpoint on SIGINT/SIGTERM/SIGHUP
+    /// (exit 130/143/129); <c>tandem pretrain</c> shares it.</summary>
+    public static int Run(TrainConfig cfg, bool resume)
     {
-        var cfg = TrainConfigLoader.Load(configPath, overrides);
         Console.WriteLine(TrainConfigLoader.ToJson(cfg));
         using var interruption = new Interruption("stopping after this step, checkpoint first");
         var result = TrainingDisplay.Run(cfg.Output.LogEverySteps, (progress, log) =>

@@ -32,7 +32,7 @@ internal static class FillMaskCommand
                     continue;
                 }
                 if (masks.Count > 1) Console.Out.WriteLine($"[MASK] {m + 1}:");
-                foreach (var c in masks[m]) Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Probability,7:P1}  {c.Token}"));
+                foreach (var c in masks[m]) Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {100 * c.Probability,5:F1}%  {c.Token}"));
             }
             return 0;
         });

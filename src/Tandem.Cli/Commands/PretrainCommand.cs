@@ -10,9 +10,8 @@ internal static class PretrainCommand
 {
     public static Command Create()
     {
-        var config = new Option<FileInfo>("--config", "-c") { Description = "pre-training config (.json, .yaml): objective, model.encoder, model.tokenizer, text data splits", Required = true };
-        var set = new Option<string[]>("--set") { Description = "override a config value, e.g. objective.block_size=256 (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var resume = new Option<bool>("--resume") { Description = "continue from the last checkpoint of output.dir" };
+        var (config, set, resume) = TrainCommand.Options("pre-training config (.json, .yaml): objective, model.encoder, model.tokenizer, text data splits",
+            "objective.block_size=256");
         var command = new Command("pretrain", "pre-train a BERT as a masked language model (writes BertForMaskedLM checkpoints)") { config, set, resume };
         command.SetHandler(parse =>
         {

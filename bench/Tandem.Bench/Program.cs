@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project bench/Tandem.Bench -- train [--steps N] [--threads N] [--bf16]
 //   dotnet run -c Release --project bench/Tandem.Bench -- generate [--reps N] [--calls N] [--call-tokens N]
 //   dotnet run -c Release --project bench/Tandem.Bench -- malloc [--reps N] [--steps N]   (train step per allocator)
+//   dotnet run -c Release --project bench/Tandem.Bench -- pretrain [--steps N] [--threads N] [--fp32]   (masked-LM pre-training)
 //   dotnet run -c Release --project bench/Tandem.Bench -- reverse [--reps N]   (the test suite's tiny reversal task, timed)
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
@@ -15,10 +16,13 @@ switch (mode)
     case "malloc":
         Tandem.Bench.MallocBench.Run(args[1..]);
         break;
+    case "pretrain":
+        Tandem.Bench.PretrainBench.Run(args[1..]);
+        break;
     case "reverse":
         Tandem.Bench.ReverseBench.Run(args[1..]);
         break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N] | reverse [--reps N]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N]");
         break;
 }

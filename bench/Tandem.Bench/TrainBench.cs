@@ -76,7 +76,7 @@ internal static class TrainBench
         return (seconds / steps, first, last);
     }
 
-    static double MatmulPeak(ScalarType dtype)
+    internal static double MatmulPeak(ScalarType dtype)
     {
         using var a = torch.randn(2048, 2048).to(dtype);
         using var b = torch.randn(2048, 2048).to(dtype);

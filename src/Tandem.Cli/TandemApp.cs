@@ -37,6 +37,8 @@ internal static class TandemApp
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(TokenizerCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(FillMaskCommand.Create());
         return root;
     }
 }

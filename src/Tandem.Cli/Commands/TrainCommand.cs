@@ -9,17 +9,26 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var config = new Option<FileInfo>("--config", "-c") { Description = "training config (.json, .yaml)", Required = true };
-        var set = new Option<string[]>("--set") { Description = "override a config value, e.g. optimizer.lr=3e-5 (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var resume = new Option<bool>("--resume") { Description = "continue from the last checkpoint of output.dir" };
+        var (config, set, resume) = Options("training config (.json, .yaml)", "optimizer.lr=3e-5");
         var command = new Command("train", "fine-tune a seq2seq model") { config, set, resume };
         command.SetHandler(parse => Run(parse.GetValue(config)!.FullName, parse.GetValue(set) ?? [], parse.GetValue(resume)));
         return command;
     }
 
-    public static int Run(string configPath, string[] overrides, bool resume)
+    /// <summary>The options of a training command: <c>--config</c>, <c>--set</c> (repeatable), <c>--resume</c>.</summary>
+    public static (Option<FileInfo> Config, Option<string[]> Set, Option<bool> Resume) Options(string configDescription, string setExample) =>
+    (
+        new Option<FileInfo>("--config", "-c") { Description = configDescription, Required = true },
+        new Option<string[]>("--set") { Description = $"override a config value, e.g. {setExample} (repeatable)", AllowMultipleArgumentsPerToken = false },
+        new Option<bool>("--resume") { Description = "continue from the last checkpoint of output.dir" }
+    );
+
+    public static int Run(string configPath, string[] overrides, bool resume) => Run(TrainConfigLoader.Load(configPath, overrides), resume);
+
+    /// <summary>Runs <paramref name="cfg"/> with the progress display, stopping at a checkpoint on SIGINT/SIGTERM/SIGHUP
+    /// (exit 130/143/129); <c>tandem pretrain</c> shares it.</summary>
+    public static int Run(TrainConfig cfg, bool resume)
     {
-        var cfg = TrainConfigLoader.Load(configPath, overrides);
         Console.WriteLine(TrainConfigLoader.ToJson(cfg));
         using var interruption = new Interruption("stopping after this step, checkpoint first");
         var result = TrainingDisplay.Run(cfg.Output.LogEverySteps, (progress, log) =>

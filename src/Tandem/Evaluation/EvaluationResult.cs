@@ -13,6 +13,10 @@ public sealed class EvaluationResult
     public double? TokenAccuracy { get; init; }
     /// <summary>Corpus BLEU of the decoded outputs against the reference texts.</summary>
     public BleuScore? Bleu { get; init; }
+    /// <summary>Masked-LM: share of the masked tokens predicted right (top-1).</summary>
+    public double? MaskedAccuracy { get; init; }
+    /// <summary>Masked-LM: <c>exp(loss)</c> over the masked tokens.</summary>
+    public double? Perplexity { get; init; }
     /// <summary>Examples evaluated by generation.</summary>
     public int Examples { get; init; }
     /// <summary>Decoded predictions, in example order (when generation ran).</summary>
@@ -25,7 +29,9 @@ public sealed class EvaluationResult
         "exact_match" => ExactMatch,
         "token_accuracy" => TokenAccuracy,
         "bleu" => Bleu?.Score,
-        _ => throw new TandemException($"unknown metric '{name}' (loss, exact_match, token_accuracy, bleu)"),
+        "masked_accuracy" => MaskedAccuracy,
+        "perplexity" => Perplexity,
+        _ => throw new TandemException($"unknown metric '{name}' ({string.Join(", ", MetricNames)})"),
     };
 
     /// <summary>Every computed metric by name.</summary>
@@ -37,10 +43,13 @@ public sealed class EvaluationResult
     }
 
     /// <summary>The metric names <see cref="Get"/> knows.</summary>
-    public static readonly string[] MetricNames = ["loss", "exact_match", "token_accuracy", "bleu"];
+    public static readonly string[] MetricNames = ["loss", "exact_match", "token_accuracy", "bleu", "masked_accuracy", "perplexity"];
 
-    /// <summary>Whether larger is better for a metric (false only for loss).</summary>
-    public static bool HigherIsBetter(string name) => name != "loss";
+    /// <summary>Whether larger is better for a metric (false for loss and perplexity).</summary>
+    public static bool HigherIsBetter(string name) => name is not ("loss" or "perplexity");
+
+    /// <summary>Whether the metric is one only masked-LM evaluation computes.</summary>
+    public static bool IsMaskedLMMetric(string name) => name is "masked_accuracy" or "perplexity";
 
     /// <summary>One line, e.g. <c>loss 0.412 · exact_match 96.0% · token_accuracy 98.1% · BLEU 91.23</c>.</summary>
     public override string ToString()
@@ -50,6 +59,8 @@ public sealed class EvaluationResult
         if (Loss is { } l) parts.Add(string.Create(c, $"loss {l:F4}"));
         if (ExactMatch is { } e) parts.Add(string.Create(c, $"exact_match {100 * e:F1}%"));
         if (TokenAccuracy is { } t) parts.Add(string.Create(c, $"token_accuracy {100 * t:F1}%"));
+        if (MaskedAccuracy is { } m) parts.Add(string.Create(c, $"masked_accuracy {100 * m:F1}%"));
+        if (Perplexity is { } p) parts.Add(string.Create(c, $"perplexity {p:F2}"));
         if (Bleu is { } b) parts.Add(string.Create(c, $"BLEU {b.Score:F2} ({b.Signature})"));
         return string.Join(" · ", parts);
     }

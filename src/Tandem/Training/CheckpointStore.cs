@@ -1,7 +1,6 @@
 using System.Globalization;
 using TorchSharp;
 using Tandem.Evaluation;
-using Tandem.Modeling;
 
 namespace Tandem.Training;
 
@@ -52,9 +51,9 @@ internal sealed class CheckpointStore(string runDir)
     /// <summary>The newest complete checkpoint, or null.</summary>
     public string? Latest() => List() is { Count: > 0 } l ? l[^1].Dir : null;
 
-    /// <summary>Writes a checkpoint of <paramref name="model"/>, the optimizer and the state; <paramref name="extra"/>
-    /// writes further files into the (temporary) folder before it is complete.</summary>
-    public string Save(ISeq2SeqModel model, torch.optim.Optimizer optimizer, TrainerState state, Action<string>? extra = null)
+    /// <summary>Writes a checkpoint: the model folder (<paramref name="saveModel"/> writes it), the optimizer and the
+    /// state; <paramref name="extra"/> writes further files into the (temporary) folder before it is complete.</summary>
+    public string Save(Action<string> saveModel, torch.optim.Optimizer optimizer, TrainerState state, Action<string>? extra = null)
     {
         Directory.CreateDirectory(Root);
         foreach (var stale in Directory.EnumerateDirectories(Root, ".tmp-*").Concat(Directory.EnumerateDirectories(Root, ".trash-*")))
@@ -64,7 +63,7 @@ internal sealed class CheckpointStore(string runDir)
         var final = Path.Combine(Root, name);
         try
         {
-            model.SavePretrained(tmp);
+            saveModel(tmp);
             FaultInjection.SavePause();
             using (var stream = File.Create(Path.Combine(tmp, OptimizerFile)))
             using (var writer = new BinaryWriter(stream))

@@ -14,12 +14,12 @@ internal sealed class OptimizerSetup : IDisposable
     /// <summary>The trainable parameters with one name each (the first the model gives a shared one).</summary>
     public required List<(string Name, Parameter Parameter)> NamedTrainable { get; init; }
 
-    public static OptimizerSetup Create(ISeq2SeqModel model, OptimizerSection o, IReadOnlySet<string> newKeys)
+    public static OptimizerSetup Create(torch.nn.Module module, OptimizerSection o, IReadOnlySet<string> newKeys)
     {
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         var names = new Dictionary<Parameter, List<string>>(ReferenceEqualityComparer.Instance);
         var order = new List<Parameter>();
-        foreach (var (name, p) in model.Module.named_parameters())
+        foreach (var (name, p) in module.named_parameters())
         {
             if (seen.Add(p)) { order.Add(p); names[p] = []; }
             names[p].Add(name);

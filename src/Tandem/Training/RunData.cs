@@ -31,6 +31,4 @@ internal sealed class RunData
 
     public List<int[]> Batches(TrainConfig c, int epoch) =>
         LengthBatcher.Batches(Train, c.Batching.MaxTokens, c.Batching.MaxBatchSize, c.Batching.Shuffle, c.Seed, epoch);
-
-    public int BatchCount(TrainConfig c, int epoch) => Batches(c, epoch).Count;
 }

@@ -12,6 +12,8 @@ public sealed class TrainConfig
     /// <summary>fp32, or bf16: matrix products in bfloat16 with float32 master weights, LayerNorm and loss
     /// (<see cref="Tandem.Modeling.Autocast"/>); about 1.9x faster training on CPUs with avx512_bf16.</summary>
     [JsonPropertyName("precision")] public string Precision { get; set; } = "fp32";
+    /// <summary>What is learnt: seq2seq fine-tuning (the default) or masked-LM pre-training.</summary>
+    [JsonPropertyName("objective")] public ObjectiveSection Objective { get; set; } = new();
     /// <summary>The model to fine-tune.</summary>
     [JsonPropertyName("model")] public ModelSection Model { get; set; } = new();
     /// <summary>Data files and tokenisation.</summary>
@@ -26,6 +28,26 @@ public sealed class TrainConfig
     [JsonPropertyName("evaluation")] public EvaluationSection Evaluation { get; set; } = new();
     /// <summary>Run folder, checkpoints, logs.</summary>
     [JsonPropertyName("output")] public OutputSection Output { get; set; } = new();
+}
+
+/// <summary>The training objective. For <c>mlm</c> (masked-LM pre-training) <c>model.encoder</c> is the BERT to train
+/// (<c>random:config.json</c> from scratch, or a folder to continue), the data splits are plain text (one text a
+/// line), packed into blocks of <see cref="BlockSize"/> ids.</summary>
+public sealed class ObjectiveSection
+{
+    /// <summary>The seq2seq objective's name.</summary>
+    public const string Seq2Seq = "seq2seq";
+    /// <summary>The masked-LM objective's name.</summary>
+    public const string MaskedLM = "mlm";
+
+    /// <summary>seq2seq or mlm.</summary>
+    [JsonPropertyName("type")] public string Type { get; set; } = Seq2Seq;
+    /// <summary>mlm: share of the tokens chosen for prediction.</summary>
+    [JsonPropertyName("mlm_probability")] public double MlmProbability { get; set; } = 0.15;
+    /// <summary>mlm: choose whole words (a token and its <c>##</c> pieces) instead of single tokens.</summary>
+    [JsonPropertyName("whole_word_mask")] public bool WholeWordMask { get; set; }
+    /// <summary>mlm: ids per block (lines are concatenated and cut into blocks of this length).</summary>
+    [JsonPropertyName("block_size")] public int BlockSize { get; set; } = 128;
 }
 
 /// <summary>The model: one seq2seq folder, or an encoder and a decoder to warm-start from.</summary>

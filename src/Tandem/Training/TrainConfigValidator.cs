@@ -8,20 +8,45 @@ internal static class TrainConfigValidator
     static void NonNegative(string key, double v) { if (!(v >= 0)) Fail(key, $"must be >= 0 (got {v})"); }
     static void Fraction(string key, double v) { if (!(v >= 0 && v < 1)) Fail(key, $"must be in [0, 1) (got {v})"); }
 
-    public static void Validate(TrainConfig c)
+    static void ValidateSeq2SeqModel(ModelSection m)
     {
-        NonNegative("threads", c.Threads);
-        if (c.Precision is not ("fp32" or "bf16")) Fail("precision", $"must be fp32 or bf16 (got '{c.Precision}')");
-        var m = c.Model;
         int ways = (m.Path is not null ? 1 : 0) + (m.Encoder is not null || m.Decoder is not null ? 1 : 0) + (m.Unilm is not null ? 1 : 0);
         if (ways == 0)
             Fail("model", "give model.path (a seq2seq folder), both model.encoder and model.decoder, or model.unilm");
         if (ways > 1)
             Fail("model", "give only one of model.path, model.encoder/model.decoder, model.unilm");
-        if (ways == 1 && m.Path is null && m.Unilm is null && (m.Encoder is null || m.Decoder is null))
+        if (m.Path is null && m.Unilm is null && (m.Encoder is null || m.Decoder is null))
             Fail(m.Encoder is null ? "model.encoder" : "model.decoder", "an encoder-decoder needs both model.encoder and model.decoder");
         if (m.Unilm is not null && m.TieEncoderDecoder)
             Fail("model.tie_encoder_decoder", "a UniLM model is a single stack; tying does not apply");
+    }
+
+    static void ValidateMaskedLM(TrainConfig c)
+    {
+        var m = c.Model;
+        if (m.Encoder is null) Fail("model.encoder", "masked-LM pre-training needs model.encoder (random:config.json, or a BERT folder to continue)");
+        if (m.Path is not null || m.Decoder is not null || m.Unilm is not null)
+            Fail("model", "masked-LM pre-training trains one BERT: give only model.encoder (and model.tokenizer)");
+        if (m.TieEncoderDecoder) Fail("model.tie_encoder_decoder", "does not apply to masked-LM pre-training");
+        if (m.Encoder is { } enc && enc.StartsWith("random:", StringComparison.Ordinal) && m.Tokenizer is null)
+            Fail("model.tokenizer", "a model from random:config.json needs a tokenizer folder (e.g. from tandem tokenizer train)");
+        var o = c.Objective;
+        if (o.MlmProbability is <= 0 or >= 1) Fail("objective.mlm_probability", $"must be between 0 and 1 (got {o.MlmProbability})");
+        if (o.BlockSize < 2) Fail("objective.block_size", $"must be >= 2 (got {o.BlockSize})");
+        var metric = c.Evaluation.Metric;
+        if (metric != "loss" && !Evaluation.EvaluationResult.IsMaskedLMMetric(metric))
+            Fail("evaluation.metric", $"masked-LM pre-training measures loss, masked_accuracy and perplexity (got '{metric}')");
+    }
+
+    public static void Validate(TrainConfig c)
+    {
+        NonNegative("threads", c.Threads);
+        if (c.Precision is not ("fp32" or "bf16")) Fail("precision", $"must be fp32 or bf16 (got '{c.Precision}')");
+        if (c.Objective.Type is not (ObjectiveSection.Seq2Seq or ObjectiveSection.MaskedLM))
+            Fail("objective.type", $"must be seq2seq or mlm (got '{c.Objective.Type}')");
+        bool mlm = c.Objective.Type == ObjectiveSection.MaskedLM;
+        if (mlm) ValidateMaskedLM(c);
+        else ValidateSeq2SeqModel(c.Model);
         var d = c.Data;
         if (d.Splits.Count == 0) Fail("data.splits", "no data files (e.g. data.splits.train=train.jsonl)");
         if (!d.Splits.ContainsKey(d.TrainSplit)) Fail("data.train_split", $"'{d.TrainSplit}' is not one of data.splits ({string.Join(", ", d.Splits.Keys)})");
@@ -52,7 +77,9 @@ internal static class TrainConfigValidator
         NonNegative("evaluation.every_steps", e.EverySteps);
         if (!Evaluation.EvaluationResult.MetricNames.Contains(e.Metric))
             Fail("evaluation.metric", $"must be one of {string.Join(", ", Evaluation.EvaluationResult.MetricNames)} (got '{e.Metric}')");
-        if (e.Metric != "loss" && !e.Generate) Fail("evaluation.metric", $"'{e.Metric}' needs evaluation.generate = true");
+        if (!mlm && Evaluation.EvaluationResult.IsMaskedLMMetric(e.Metric))
+            Fail("evaluation.metric", $"'{e.Metric}' is a metric of objective.type=mlm");
+        if (!mlm && e.Metric != "loss" && !e.Generate) Fail("evaluation.metric", $"'{e.Metric}' needs evaluation.generate = true");
         NonNegative("evaluation.patience", e.Patience);
         NonNegative("evaluation.max_examples", e.MaxExamples);
         Positive("evaluation.num_beams", e.NumBeams);

@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 
 namespace Tandem.Training;
 
-/// <summary>Fine-tunes a seq2seq model as a <see cref="TrainConfig"/> says: AdamW with warm-up and decay, gradient
+/// <summary>Trains as a <see cref="TrainConfig"/> says (seq2seq fine-tuning, or masked-LM pre-training when
+/// <c>objective.type</c> is <c>mlm</c>): AdamW with warm-up and decay, gradient
 /// clipping and accumulation, evaluation with early stopping, atomic checkpoints and exact resume.</summary>
 public static class Trainer
 {
@@ -50,17 +51,15 @@ public static class Trainer
         torch.manual_seed(config.Seed);
 
         var resumed = resumeDir is null ? null : TrainerState.Load(resumeDir);
-        var setup = ModelSetup.Load(config.Model, resumeDir, resumed?.NewKeys);
-        foreach (var line in setup.Report) log(line);
-        using var model = setup.Model;
-        model.TokenizerSource = store.RunTokenizer(model.TokenizerSource);
-        var data = RunData.Load(config, setup.Tokenizers, runDir, log);
-        int stepsPerEpoch = Math.Max(1, (data.BatchCount(config, 0) + config.Batching.AccumulationSteps - 1) / config.Batching.AccumulationSteps);
+        using ITrainingTask task = config.Objective.Type == ObjectiveSection.MaskedLM
+            ? Pretraining.MaskedLMTask.Create(config, resumeDir, resumed?.NewKeys, store, log)
+            : Seq2SeqTask.Create(config, resumeDir, resumed?.NewKeys, store, runDir, log);
+        int stepsPerEpoch = Math.Max(1, (task.Batches(0).Count + config.Batching.AccumulationSteps - 1) / config.Batching.AccumulationSteps);
         int total = config.Schedule.MaxSteps > 0 ? config.Schedule.MaxSteps : config.Schedule.Epochs * stepsPerEpoch;
         var schedule = LearningRateSchedule.From(config.Schedule, total);
-        using var opt = OptimizerSetup.Create(model, config.Optimizer, setup.NewKeys);
+        using var opt = OptimizerSetup.Create(task.Module, config.Optimizer, task.NewKeys);
         using var average = config.Optimizer.EmaDecay > 0 ? new WeightAverage(opt.NamedTrainable, config.Optimizer.EmaDecay) : null;
-        var state = resumed ?? new TrainerState { TotalSteps = total, Metric = config.Evaluation.Metric, NewKeys = [.. setup.NewKeys.Order()] };
+        var state = resumed ?? new TrainerState { TotalSteps = total, Metric = config.Evaluation.Metric, NewKeys = [.. task.NewKeys.Order()] };
         if (resumed is not null)
         {
             CheckpointStore.LoadOptimizer(resumeDir!, opt.Optimizer);
@@ -71,7 +70,7 @@ public static class Trainer
         }
         else File.Delete(Path.Combine(runDir, MetricsLog.FileName));
 
-        var loop = new TrainingLoop(config, model, setup.Tokenizers, data, opt, schedule, state, store, options, runDir) { LastGood = resumeDir, Average = average };
+        var loop = new TrainingLoop(config, task, opt, schedule, state, store, options, runDir) { LastGood = resumeDir, Average = average };
         TrainResult result;
         starting();
         using (Autocast.Enter(Autocast.Parse(config.Precision))) result = loop.Run(total);

@@ -2,15 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using Tandem.Evaluation;
-using Tandem.Modeling;
-using Tandem.Tokenization;
-using Tandem.Training.Data;
 using static TorchSharp.torch;
 
 namespace Tandem.Training;
 
 /// <summary>The step loop of <see cref="Trainer"/>: accumulation, clipping, schedule, evaluation, checkpoints.</summary>
-internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2SeqTokenizers tokenizers, RunData data,
+internal sealed class TrainingLoop(TrainConfig config, ITrainingTask task,
     OptimizerSetup opt, LearningRateSchedule schedule, TrainerState state, CheckpointStore store, TrainOptions options, string runDir)
 {
     public string? LastGood { get; set; }
@@ -22,14 +19,14 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
     public TrainResult Run(int total)
     {
         state.TotalSteps = total;
-        var batches = data.Batches(config, state.Epoch);
+        var batches = task.Batches(state.Epoch);
         var clock = Stopwatch.StartNew();
         var window = new Queue<(double Seconds, long Tokens)>();
         EvaluationResult? lastEval = null;
         bool early = false, cancelled = false;
         int lastSaved = state.Step, logCount = 0;
         double logLoss = 0;
-        model.Module.train();
+        task.Module.train();
         double startElapsed = state.ElapsedSeconds, budget = config.Schedule.MaxMinutes * 60;
         double TimeFraction() => budget > 0 ? (startElapsed + clock.Elapsed.TotalSeconds) / budget : 0;
         bool outOfTime = false;
@@ -38,7 +35,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
             var group = new List<int[]>();
             for (int a = 0; a < config.Batching.AccumulationSteps && state.BatchInEpoch + a < batches.Count; a++)
                 group.Add(batches[state.BatchInEpoch + a]);
-            long tokens = group.Sum(rows => rows.Sum(i => (long)data.Train[i].Labels.Length));
+            long tokens = group.Sum(task.Tokens);
             double start = clock.Elapsed.TotalSeconds;
             double? loss = Step(group, tokens, TimeFraction());
             state.ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds;
@@ -49,7 +46,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
             {
                 state.Epoch++;
                 state.BatchInEpoch = 0;
-                batches = data.Batches(config, state.Epoch);
+                batches = task.Batches(state.Epoch);
             }
             if (loss is null) continue;
             _losses.Add(loss.Value);
@@ -78,8 +75,8 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
                 });
                 (logLoss, logCount) = (0, 0);
             }
-            bool evaluate = data.Dev is not null && (config.Evaluation.EverySteps > 0 ? state.Step % config.Evaluation.EverySteps == 0 : epochEnd)
-                            || data.Dev is not null && last;
+            bool evaluate = task.HasDev && (config.Evaluation.EverySteps > 0 ? state.Step % config.Evaluation.EverySteps == 0 : epochEnd)
+                            || task.HasDev && last;
             state.Metrics = null;
             if (evaluate) { lastEval = Evaluate(); early = config.Evaluation.Patience > 0 && state.EvalsWithoutImprovement >= config.Evaluation.Patience; }
             cancelled = options.Cancellation.IsCancellationRequested;
@@ -104,16 +101,11 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
         double lossSum = 0;
         try
         {
-            foreach (var rows in group)
+            for (int j = 0; j < group.Count; j++)
             {
                 using var scope = NewDisposeScope();
-                var batch = Seq2SeqBatch.Collate(data.Train, rows, tokenizers.SourcePadId);
-                using var output = model.Forward(new Seq2SeqInput
-                {
-                    InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, Labels = batch.Labels,
-                    LabelSmoothing = config.Optimizer.LabelSmoothing,
-                });
-                double value = output.Loss!.item<float>();
+                var loss = task.Loss(group[j], state.Epoch, state.BatchInEpoch + j);
+                double value = loss.item<float>();
                 if (!double.IsFinite(value))
                 {
                     if (!config.Optimizer.SkipNonFinite)
@@ -123,8 +115,8 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
                     opt.Optimizer.zero_grad();
                     return null;
                 }
-                double weight = (double)batch.TargetTokens / tokens;
-                (output.Loss! * weight).backward();
+                double weight = (double)task.Tokens(group[j]) / tokens;
+                (loss * weight).backward();
                 lossSum += value * weight;
             }
             opt.SetFactor(schedule.Factor(state.Step, timeFraction));
@@ -146,13 +138,8 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
     {
         var e = config.Evaluation;
         EvaluationResult result;
-        using (Average?.Apply())
-            result = Evaluator.Evaluate(model, tokenizers, data.Dev!, data.DevReferences!, new EvaluateOptions
-            {
-                Generate = e.Generate, Generation = Trainer.EvalGeneration(model, e), MaxTokens = config.Batching.MaxTokens,
-                MaxExamples = e.MaxExamples, Lowercase = e.Lowercase,
-            });
-        model.Module.train();
+        using (Average?.Apply()) result = task.Evaluate();
+        task.Module.train();
         state.Metrics = result.ToDictionary();
         var value = result.Get(e.Metric) ?? double.NaN;
         bool better = state.BestValue is not { } best || (EvaluationResult.HigherIsBetter(e.Metric) ? value > best : value < best);
@@ -171,7 +158,7 @@ internal sealed class TrainingLoop(TrainConfig config, ISeq2SeqModel model, Seq2
         state.RngState = Trainer.RngState();
         state.LrFactor = schedule.Factor(state.Step);
         string dir;
-        using (Average?.Apply()) dir = store.Save(model, opt.Optimizer, state, Average is null ? null : Average.SaveRaw);
+        using (Average?.Apply()) dir = store.Save(task.SaveModel, opt.Optimizer, state, Average is null ? null : Average.SaveRaw);
         store.Rotate(config.Output.KeepLast, config.Output.KeepBest, config.Evaluation.Metric);
         LastGood = dir;
         _log($"checkpoint: {dir}");

@@ -23,7 +23,7 @@ public class CheckpointResumeTests
     static Dictionary<string, float[]> Weights(string checkpoint)
     {
         using var model = Tandem.Modeling.Seq2SeqModels.FromPretrained(checkpoint);
-        return model.Module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.data<float>().ToArray());
+        return SameWeights.Of(model.Module);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public class CheckpointResumeTests
         var first = Trainer.Run(TinyTask.Config(tmp.Path, "split", settings), new TrainOptions
         {
             Cancellation = cts.Token,
-            Progress = new Stopper(6, cts),
+            Progress = new StopAtStep(6, cts),
         });
         Assert.True(first.Cancelled);
         Assert.Equal(6, first.Steps);
@@ -60,12 +60,7 @@ public class CheckpointResumeTests
         Assert.Equal(emaDecay > 0, File.Exists(Path.Combine(second.LastCheckpoint!, WeightAverage.RawWeightsFile)));
         Assert.Equal(straight.LossCurve.Skip(6), second.LossCurve);
 
-        var w1 = Weights(straight.LastCheckpoint!);
-        var w2 = Weights(second.LastCheckpoint!);
-        Assert.Equal(w1.Keys.Order(), w2.Keys.Order());
-        foreach (var (k, v) in w1)
-            for (int i = 0; i < v.Length; i++)
-                Assert.True(Math.Abs(v[i] - w2[k][i]) <= 1e-6, $"{k}[{i}]: {v[i]} vs {w2[k][i]}");
+        SameWeights.Assert(Weights(straight.LastCheckpoint!), Weights(second.LastCheckpoint!));
     }
 
     [Fact]
@@ -76,7 +71,7 @@ public class CheckpointResumeTests
         using var tmp = Setup();
         string[] settings = [.. Small, "output.save_every_steps=3", "output.keep_last=1", "output.keep_best=0", "evaluation.every_steps=0"];
         using var cts = new CancellationTokenSource();
-        var first = Trainer.Run(TinyTask.Config(tmp.Path, "run", settings), new TrainOptions { Cancellation = cts.Token, Progress = new Stopper(4, cts) });
+        var first = Trainer.Run(TinyTask.Config(tmp.Path, "run", settings), new TrainOptions { Cancellation = cts.Token, Progress = new StopAtStep(4, cts) });
         Assert.True(first.Cancelled);
         var seen = new List<string>();
         var second = Trainer.Run(TinyTask.Config(tmp.Path, "run", settings), new TrainOptions
@@ -130,10 +125,5 @@ public class CheckpointResumeTests
         Trainer.Run(TinyTask.Config(tmp.Path, "r", [.. Small, "schedule.max_steps=2", "evaluation.generate=false", "evaluation.metric=loss"]));
         var e = Assert.Throws<Tandem.TandemException>(() => Trainer.Run(TinyTask.Config(tmp.Path, "r", [.. Small, "schedule.max_steps=2"])));
         Assert.Contains("output.dir", e.Message);
-    }
-
-    sealed class Stopper(int step, CancellationTokenSource cts) : IProgress<TrainProgress>
-    {
-        public void Report(TrainProgress p) { if (p.Step == step) cts.Cancel(); }
     }
 }

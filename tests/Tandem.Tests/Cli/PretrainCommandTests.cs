@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using Tandem.Tests.Pretraining;
+using Tandem.Tests.TestSupport;
+
+namespace Tandem.Tests.Cli;
+
+[Collection(SequentialCollection.Name)]
+public class PretrainCommandTests
+{
+    [Fact]
+    public void PretrainWritesACheckpointThatFillMaskShowsAndInitWarmStartsWithOnlyCrossAttentionNew()
+    {
+        using var tmp = Paths.TempDir();
+        TinyGrammar.Write(tmp.Path, trainCount: 300, devCount: 30);
+        // tandem pretrain sets objective.type=mlm itself: the file may leave it out
+        var json = JsonNode.Parse(TinyGrammar.Json(tmp.Path, "run"))!.AsObject();
+        json["objective"]!.AsObject().Remove("type");
+        File.WriteAllText(tmp["pretrain.json"], json.ToJsonString());
+
+        var r = CliRunner.Run("pretrain", "--config", tmp["pretrain.json"], "--set", "schedule.max_steps=20");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("masked_accuracy", r.Stdout);
+        var checkpoint = Directory.GetDirectories(tmp["run/checkpoints"]).Single();
+
+        var text = CliRunner.Run("fill-mask", "--model", checkpoint, "--top-k", "3", "cat sees [MASK]");
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Equal(3, text.StdoutLines.Length);
+        Assert.All(text.StdoutLines, l => Assert.Matches(@"^\s+\d+\.\d%\s+\S+$", l));
+
+        var two = CliRunner.Run("fill-mask", "--model", checkpoint, "--json", "-k", "4", "[MASK] sees [MASK]");
+        Assert.True(two.ExitCode == 0, two.Stderr);
+        Assert.Equal(2, two.StdoutLines.Length);
+        for (int m = 0; m < 2; m++)
+        {
+            var line = JsonNode.Parse(two.StdoutLines[m])!;
+            Assert.Equal(m, line["mask"]!.GetValue<int>());
+            var p = line["candidates"]!.AsArray().Select(c => c!["probability"]!.GetValue<double>()).ToList();
+            Assert.Equal(4, p.Count);
+            Assert.Equal(p.OrderByDescending(x => x), p);
+            Assert.InRange(p.Sum(), 0, 1.000001);
+        }
+        CliRunner.AssertOneLineError(CliRunner.Run("fill-mask", "--model", checkpoint, "cat sees dog"), "[MASK]");
+
+        var init = CliRunner.Run("init", "--encoder", checkpoint, "--decoder", checkpoint, "--out", tmp["b2b"], "--verbose");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        // new: the decoder's cross-attention, and the encoder's pooler (BertForMaskedLM has none, as in transformers;
+        // the seq2seq model does not use it)
+        var fresh = init.StderrLines.Where(l => l.Contains("newly initialized", StringComparison.Ordinal)).ToList();
+        static string[] Keys(string line) => line[(line.IndexOf('[') + 1)..line.LastIndexOf(']')].Split(", ");
+        // (the report also names the head's tied aliases cls.predictions.decoder.*: they are the loaded word embeddings and bias)
+        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(decoder)", StringComparison.Ordinal))),
+            k => Assert.True(k.Contains("crossattention", StringComparison.Ordinal) || k.StartsWith("cls.predictions.decoder.", StringComparison.Ordinal), k));
+        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(encoder)", StringComparison.Ordinal))), k => Assert.StartsWith("pooler.", k));
+    }
+}

@@ -15,9 +15,12 @@ internal static class InitCommand
         var tie = new Option<bool>("--tie") { Description = "Share every weight encoder and decoder have in common (BERTShare, RoBERTaShare)" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "One tokenizer folder for both sides (default: each side keeps its checkpoint's own; a side without one borrows the other's)" };
         var output = new Option<string>("--out", "-o") { Description = "Folder to write the model to", Required = true };
+        var startId = new Option<int?>("--decoder-start-token-id") { Description = "Override the decoder start id the recipe picks (BERT: [CLS], RoBERTa: <s>, GPT-2: <|endoftext|>)" };
+        var padId = new Option<int?>("--pad-token-id") { Description = "Override the pad id (GPT-2 has no pad token: the eos id serves)" };
+        var eosId = new Option<int?>("--eos-token-id") { Description = "Override the end-of-sequence id (BERT: [SEP], RoBERTa: </s>)" };
         var command = new Command("init", "Build a warm-started encoder-decoder model folder (cross-attention newly initialised), or a UniLM prefix LM")
         {
-            encoder, decoder, unilm, tie, tokenizer, output, CommonOptions.CacheDir,
+            encoder, decoder, unilm, tie, tokenizer, output, startId, padId, eosId, CommonOptions.CacheDir,
         };
         command.SetHandler(parse =>
         {
@@ -40,8 +43,9 @@ internal static class InitCommand
             }
             if (parse.GetValue(encoder) is null || parse.GetValue(decoder) is null)
                 throw new TandemException("give --encoder and --decoder (or --unilm BERT)");
+            var overrides = new Modeling.SpecialTokenIds(parse.GetValue(startId), parse.GetValue(padId), parse.GetValue(eosId));
             var (model, report) = Seq2SeqInitializer.Create(parse.GetValue(encoder)!, parse.GetValue(decoder)!, parse.GetValue(tie),
-                parse.GetValue(tokenizer), parse.GetValue(CommonOptions.CacheDir));
+                parse.GetValue(tokenizer), parse.GetValue(CommonOptions.CacheDir), overrides);
             using (model)
             {
                 bool verbose = parse.GetValue(CommonOptions.Verbose);

@@ -25,8 +25,14 @@ public static class Seq2SeqInitializer
     /// with its folder's tokenizer and the decoder writes with its own (a side without one, such as
     /// <c>random:</c>, borrows the other's). Errors name the mismatch: vocab size against embeddings, a tied model
     /// with two tokenizers.</summary>
+    /// <param name="encoder">Encoder: a folder, an embedded name or <c>random:config.json</c>.</param>
+    /// <param name="decoder">Decoder: likewise.</param>
+    /// <param name="tie">Share every weight the two have in common (BERTShare, RoBERTaShare).</param>
+    /// <param name="tokenizer">One tokenizer folder for both sides, or null.</param>
+    /// <param name="cacheDir">Where embedded models are converted.</param>
+    /// <param name="overrides">Decoder start / pad / eos ids that replace the ones the recipe picks (each when set).</param>
     public static (EncoderDecoderModel Model, WarmStartReport Report) Create(string encoder, string decoder, bool tie,
-        string? tokenizer = null, string? cacheDir = null)
+        string? tokenizer = null, string? cacheDir = null, SpecialTokenIds? overrides = null)
     {
         var encoderSpec = Resolve(encoder, cacheDir);
         var decoderSpec = Resolve(decoder, cacheDir);
@@ -55,6 +61,8 @@ public static class Seq2SeqInitializer
                 ?? throw new TandemException($"no tokenizer: neither side has tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt), and a {family.Name} decoder takes its special ids from one; pass --tokenizer DIR (e.g. --tokenizer minilm)");
         }
 
+        if (overrides is not null)
+            ids = new SpecialTokenIds(overrides.DecoderStart ?? ids.DecoderStart, overrides.Pad ?? ids.Pad, overrides.Eos ?? ids.Eos);
         var (model, report) = EncoderDecoderModel.FromEncoderDecoderPretrained(encoderSpec, decoderSpec, new WarmStartOptions
         {
             TieEncoderDecoder = tie,
@@ -76,6 +84,12 @@ public static class Seq2SeqInitializer
             model.Dispose();
             throw;
         }
+        foreach (var (name, id) in new[] { ("decoder start", ids.DecoderStart), ("pad", ids.Pad), ("eos", ids.Eos) })
+            if (id is { } v && (v < 0 || v >= model.Config.Decoder.VocabSize))
+            {
+                model.Dispose();
+                throw new TandemException($"the {name} id {v} is outside the decoder's vocabulary (vocab_size {model.Config.Decoder.VocabSize})");
+            }
         if (tokenizers is null)
             report.Notes.Add($"No tokenizer found in {encoder} or {decoder}: the model folder gets none, and commands that read text " +
                              "will ask for one; pass --tokenizer DIR to add it");

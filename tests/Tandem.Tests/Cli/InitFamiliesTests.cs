@@ -65,3 +65,38 @@ public class InitFamiliesTests
         Assert.False(Directory.Exists(tmp["m"]));
     }
 }
+
+/// <summary>Issue 18's bad inputs at warm start, and the special-id flags.</summary>
+public class InitSpecialIdsAndBadFoldersTests
+{
+    [Fact]
+    public void FlagsOverrideTheRecipesSpecialIds()
+    {
+        using var tmp = Paths.TempDir();
+        var bert = TinyBert.Encoder(tmp["bert"]);
+        var r = CliRunner.Run("init", "--encoder", bert, "--decoder", bert, "--pad-token-id", "3", "--eos-token-id", "4", "--out", tmp["m"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var config = JsonNode.Parse(File.ReadAllText(tmp["m/config.json"]))!;
+        Assert.Equal((2, 3, 4), (config["decoder_start_token_id"]!.GetValue<int>(), config["pad_token_id"]!.GetValue<int>(), config["eos_token_id"]!.GetValue<int>()));
+        CliRunner.AssertOneLineError(CliRunner.Run("init", "--encoder", bert, "--decoder", bert, "--eos-token-id", "5000", "--out", tmp["m2"]),
+            "eos id 5000 is outside the decoder's vocabulary");
+        Assert.False(Directory.Exists(tmp["m2"]));
+    }
+
+    [Fact]
+    public void ATokenizerLargerThanTheEmbeddingsAndAFolderWithATokenizerButNoWeightsAreOneLineEach()
+    {
+        using var tmp = Paths.TempDir();
+        var bert = TinyBert.Encoder(tmp["bert"]);
+        Directory.CreateDirectory(tmp["big"]);
+        TinyBert.WriteVocab(tmp["big"], size: 150);
+        CliRunner.AssertOneLineError(CliRunner.Run("init", "--encoder", bert, "--decoder", bert, "--tokenizer", tmp["big"], "--out", tmp["m"]),
+            "has 150 tokens but the encoder's embedding matrix has 99 rows");
+        Assert.False(Directory.Exists(tmp["m"]));
+        Directory.CreateDirectory(tmp["noweights"]);
+        File.Copy(Path.Combine(bert, "config.json"), tmp["noweights/config.json"]);
+        TinyBert.WriteVocab(tmp["noweights"]);
+        CliRunner.AssertOneLineError(CliRunner.Run("init", "--encoder", tmp["noweights"], "--decoder", bert, "--out", tmp["m"]), "no weights found");
+        Assert.False(Directory.Exists(tmp["m"]));
+    }
+}

@@ -100,10 +100,10 @@ public sealed class CheckpointInputTests
         ["num_hidden_layers -2"] = t => Info(BadInput.EditJson(BadInput.Bert(t["m"]), "config.json", c => c["num_hidden_layers"] = -2), "'num_hidden_layers' must be positive, got -2"),
         ["num_attention_heads 0"] = t => Info(BadInput.EditJson(BadInput.Bert(t["m"]), "config.json", c => c["num_attention_heads"] = 0), "'num_attention_heads' must be positive"),
         ["hidden_size \"abc\" (a string)"] = t => Info(BadInput.EditJson(BadInput.Bert(t["m"]), "config.json", c => c["hidden_size"] = "abc"), "at key 'hidden_size'"),
-        ["model_type llama"] = t => Info(BadInput.EditJson(BadInput.Bert(t["m"]), "config.json", c => c["model_type"] = "llama"), "'model_type' is 'llama'"),
+        ["model_type llama"] = t => Info(BadInput.EditJson(BadInput.Bert(t["m"]), "config.json", c => c["model_type"] = "llama"), "model_type 'llama' is not a model family", "supported"),
         ["hidden_act swiglu"] = t => Info(BadInput.EditJson(BadInput.Bert(t["m"]), "config.json", c => c["hidden_act"] = "swiglu"), "hidden_act", "swiglu"),
         ["vocab_size 120 for 99 embedding rows"] = t => Info(BadInput.EditJson(BadInput.Bert(t["m"]), "config.json", c => c["vocab_size"] = 120), "embeddings.word_embeddings.weight", "vocab_size"),
-        ["no vocab.txt"] = t => { var d = BadInput.Bert(t["m"]); File.Delete(Path.Combine(d, "vocab.txt")); return Embed(d, "tokenizer file not found", "vocab.txt"); },
+        ["no vocab.txt"] = t => { var d = BadInput.Bert(t["m"]); File.Delete(Path.Combine(d, "vocab.txt")); return Embed(d, "has no tokenizer files", "vocab.txt"); },
         ["an empty vocab.txt"] = t => { var d = BadInput.Bert(t["m"]); File.WriteAllText(Path.Combine(d, "vocab.txt"), ""); return Embed(d, "vocab.txt holds no tokens"); },
         ["vocab.txt without [UNK]"] = t =>
         {

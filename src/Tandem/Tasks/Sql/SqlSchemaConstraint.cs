@@ -31,7 +31,7 @@ public sealed class SqlSchemaConstraint
     {
         ArgumentNullException.ThrowIfNull(schema);
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
-        _dropped = [tokenizer.ClsTokenId, tokenizer.PadTokenId, tokenizer.MaskTokenId];
+        _dropped = [tokenizer.ClsTokenId, tokenizer.PadTokenId, tokenizer.MaskTokenId, tokenizer.UnkTokenId];   // the SQL text skips them
         _tables = Build(schema.Tables.Select(t => t.Name), "(");
         _columns = Build(schema.Tables.SelectMany(t => t.Columns).Select(c => c.Name), "*");
         if (_tables.Children.Count == 0) throw new TandemException("the database has no tables whose names the tokenizer can spell");

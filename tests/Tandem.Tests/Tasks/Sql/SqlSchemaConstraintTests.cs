@@ -27,7 +27,7 @@ public class SqlSchemaConstraintTests
         var t = MiniLm.Tokenizer;
         var piece = Id("##s");
         Assert.False(Allows(Geo.Value.Next(0, Prefix("select * from city")), piece));
-        foreach (var special in new[] { t.MaskTokenId, t.ClsTokenId, t.PadTokenId })
+        foreach (var special in new[] { t.MaskTokenId, t.ClsTokenId, t.PadTokenId, t.UnkTokenId })
             Assert.False(Allows(Geo.Value.Next(0, [.. Prefix("select * from city"), special]), piece), t.IdToToken(special));
         Assert.Null(Geo.Value.Next(0, [.. Prefix("select * from city"), t.SepTokenId]));             // the row has ended
     }

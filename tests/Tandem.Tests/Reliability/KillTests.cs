@@ -123,7 +123,7 @@ public class KillTests
             if (landedInSave) inSave++;
             var latest = store.Latest();
             var step = latest is null ? "none" : Path.GetFileName(latest);
-            ReliabilityLog.Check("kill", $"SIGKILL {kills}{(aimAtSave ? " during a checkpoint save" : " at a random moment")}", () =>
+            ReliabilityLog.Check("kill", $"SIGKILL {kills:D2}{(aimAtSave ? " during a checkpoint save" : " at a random moment")}", () =>
             {
                 if (latest is null) return "killed before the first checkpoint; nothing to load";
                 foreach (var f in ModelFiles) Assert.True(File.Exists(Path.Combine(latest, f)), $"{latest}: no {f}");

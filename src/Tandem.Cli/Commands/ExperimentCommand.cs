@@ -84,7 +84,47 @@ internal static class ExperimentCommand
             if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), choice, questionLiterals);
             return 0;
         });
-        return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo };
+        return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo, SqlBert() };
+    }
+
+    static Command SqlBert()
+    {
+        var data = new Option<string?>("--data") { Description = "The text2sql-data folder (default: ../shared/data/text2sql-data or shared/data/text2sql-data)" };
+        var spider = new Option<string?>("--spider") { Description = "Spider's folder, whose dev queries join the corpus (default: spider-dev beside text2sql-data, when there)" };
+        var kaggle = new Option<string?>("--kaggledbqa") { Description = "KaggleDBQA's folder, whose queries join the corpus (default: kaggledbqa beside text2sql-data, when there)" };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "Size of the SQL WordPiece vocabulary", DefaultValueFactory = _ => 4000 };
+        var pretrain = new Option<double>("--pretrain-minutes") { Description = "Budget of SQLBERT's pre-training from scratch", DefaultValueFactory = _ => 20 };
+        var continued = new Option<double>("--continue-minutes") { Description = "Budget of continuing MiniLM's masked-LM training on SQL", DefaultValueFactory = _ => 10 };
+        var minutes = new Option<double>("--minutes") { Description = "Fine-tuning budget of each GeoQuery row (the other rows' budget)", DefaultValueFactory = _ => 20 };
+        var rows = new Option<string>("--rows") { Description = $"Rows to run, comma separated: {string.Join(", ", SqlBertOptions.AllRows)}", DefaultValueFactory = _ => string.Join(",", SqlBertOptions.AllRows) };
+        var reuse = new Option<bool>("--reuse") { Description = "Keep a pre-training that already has a checkpoint in the run folder instead of running it again" };
+        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+        var runDir = new Option<string>("--run-dir") { Description = "Where the corpus, vocabulary and runs are written", DefaultValueFactory = _ => "runs/sqlbert" };
+        var resultsDir = new Option<string>("--results-dir") { Description = "Result rows (one JSON file per row)", DefaultValueFactory = _ => "docs/results" };
+        var results = new Option<string>("--results") { Description = "The generated table", DefaultValueFactory = _ => "docs/RESULTS.md" };
+        var command = new Command("sqlbert", "Boss2SQL with a SQL-BERT decoder: build a SQL corpus (no GeoQuery query in it), train its vocabulary, pre-train a BERT on it from scratch and continue MiniLM on it, then fine-tune MiniLM2SQLBERT, MiniLM2RND-SQL and MiniLM2MiniLM-SQL on GeoQuery and write their rows")
+        {
+            data, spider, kaggle, vocabSize, pretrain, continued, minutes, rows, reuse, seed, runDir, resultsDir, results, CommonOptions.CacheDir,
+        };
+        command.SetHandler(parse =>
+        {
+            var dataDir = parse.GetValue(data) ?? FindData();
+            string? Beside(string name) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, name) is var d && Directory.Exists(d) ? d : null;
+            var options = new SqlBertOptions
+            {
+                DataDir = dataDir, SpiderDir = parse.GetValue(spider) ?? Beside("spider-dev"), KaggleDbqaDir = parse.GetValue(kaggle) ?? Beside("kaggledbqa"),
+                VocabSize = parse.GetValue(vocabSize), PretrainMinutes = parse.GetValue(pretrain), ContinueMinutes = parse.GetValue(continued), Minutes = parse.GetValue(minutes),
+                Rows = parse.GetValue(rows)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), Reuse = parse.GetValue(reuse), Seed = parse.GetValue(seed),
+                RunDir = parse.GetValue(runDir)!, ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
+                Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            };
+            foreach (var r in SqlBertExperiment.Run(options, TrainingDisplay.Host(10)))
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[bold]{Markup.Escape(r.Row.Model)}[/]: exact match [bold]{r.Row.ExactMatch:P1}[/], execution accuracy [bold]{r.Row.ExecutionAccuracy:P1}[/] ({r.Row.Examples} questions, {r.Row.Steps} steps, test decoding {r.Row.TestSeconds:F0} s)"));
+            AnsiConsole.MarkupLine($"results: {Markup.Escape(options.ResultsFile)}");
+            return 0;
+        });
+        return command;
     }
 
     static ExperimentResult TrainWithProgress(ExperimentOptions options) =>

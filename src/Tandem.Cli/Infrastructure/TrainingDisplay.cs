@@ -29,4 +29,18 @@ internal static class TrainingDisplay
             });
         return result;
     }
+
+    /// <summary>The display as an <see cref="ITrainingHost"/>, for experiments that chain several runs.</summary>
+    public static ITrainingHost Host(int plainEvery) => new DisplayHost(plainEvery);
+
+    sealed class DisplayHost(int plainEvery) : ITrainingHost
+    {
+        public T Run<T>(Func<IProgress<TrainProgress>, Action<string>, T> work) => TrainingDisplay.Run(plainEvery, work);
+
+        public void Log(string line)
+        {
+            if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive) Console.WriteLine(line);
+            else AnsiConsole.MarkupLine(Markup.Escape(line));
+        }
+    }
 }

@@ -12,7 +12,7 @@ namespace Tandem.Pipelines;
 /// Builds a warm-started encoder-decoder model folder the way a user asks for one: each side a checkpoint folder of any
 /// registered family (<see cref="ModelFamilies"/>), an embedded name (<c>minilm</c>) or <c>random:&lt;config.json&gt;</c>.
 /// Each side keeps its own checkpoint's tokenizer (one serves both when they are the same files, or when
-/// <c>--tokenizer</c> names one); the target tokenizer gives the special ids (see <see cref="TargetSpecialIds"/>), and
+/// <c>--tokenizer</c> names one; a <c>random:</c> side uses the tokenizer beside its config.json, if any); the target tokenizer gives the special ids (see <see cref="TargetSpecialIds"/>), and
 /// without any tokenizer the decoder's family takes them from its config (RoBERTa, GPT-2) or asks for one (BERT).
 /// </summary>
 public static class Seq2SeqInitializer
@@ -36,9 +36,7 @@ public static class Seq2SeqInitializer
     {
         var encoderSpec = Resolve(encoder, cacheDir);
         var decoderSpec = Resolve(decoder, cacheDir);
-        var encoderDir = IsRandom(encoderSpec) ? null : encoderSpec;
-        var decoderDir = IsRandom(decoderSpec) ? null : decoderSpec;
-        var (sourceDir, targetDir) = TokenizerDirs(encoderDir, decoderDir, tokenizer, cacheDir);
+        var (sourceDir, targetDir) = TokenizerDirs(TokenizerHome(encoderSpec), TokenizerHome(decoderSpec), tokenizer, cacheDir);
         Seq2SeqTokenizers? tokenizers = null;
         bool shared = true;
         SpecialTokenIds ids;
@@ -122,6 +120,11 @@ public static class Seq2SeqInitializer
     static string Resolve(string spec, string? cacheDir) => IsRandom(spec) ? spec : EmbeddedModels.Resolve(spec, cacheDir);
 
     static bool IsRandom(string spec) => spec.StartsWith("random:", StringComparison.Ordinal);
+
+    // A checkpoint's tokenizer is in its folder; a random:<config.json> side's is beside its config.json when there is
+    // one there (a pre-trained model's folder serves as the shape and vocabulary of its random twin).
+    static string? TokenizerHome(string spec) =>
+        !IsRandom(spec) ? spec : Path.GetDirectoryName(Path.GetFullPath(spec["random:".Length..])) is { } dir && AutoTokenizer.Exists(dir) ? dir : null;
 
     static bool HasVocab(string? dir) => dir is not null && File.Exists(Path.Combine(dir, "vocab.txt"));
 

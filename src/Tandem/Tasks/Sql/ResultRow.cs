@@ -34,6 +34,10 @@ public sealed record ResultRow
     /// <summary>Wall-clock seconds of training.</summary>
     public double WallSeconds { get; init; }
 
+    /// <summary>Wall-clock seconds of generating (and executing) the answers to every evaluated question: decoding
+    /// speed. Null in rows from before it was recorded.</summary>
+    public double? TestSeconds { get; init; }
+
     /// <summary>The machine, as <see cref="MachineInfo.Describe"/> gives it.</summary>
     public string Machine { get; init; } = "";
 

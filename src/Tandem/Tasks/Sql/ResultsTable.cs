@@ -29,13 +29,14 @@ public static class ResultsTable
         sb.Append("# ").Append(title).Append("\n\n");
         sb.Append("Generated from the JSON rows in `docs/results/`; do not edit by hand. Exact match and execution accuracy\n");
         sb.Append("are defined in `src/Tandem/Tasks/Sql/SqlExactMatch.cs` and `ExecutionMatch.cs`.\n\n");
-        sb.Append("| model | split | n | exact match | execution accuracy | trained on | steps | wall time | machine | date | command |\n");
-        sb.Append("|---|---|---:|---:|---:|---|---:|---:|---|---|---|\n");
+        sb.Append("| model | split | n | exact match | execution accuracy | trained on | steps | wall time | test time | machine | date | command |\n");
+        sb.Append("|---|---|---:|---:|---:|---|---:|---:|---:|---|---|---|\n");
         foreach (var r in sorted)
         {
             sb.Append("| ").Append(Cell(r.Model)).Append(" | ").Append(Cell(r.Split)).Append(" | ").Append(r.Examples.ToString(CultureInfo.InvariantCulture))
               .Append(" | ").Append(Percent(r.ExactMatch)).Append(" | ").Append(r.ExecutionAccuracy is { } ex ? Percent(ex) : "n/a")
               .Append(" | ").Append(Cell(r.Training.Length > 0 ? r.Training : "train")).Append(" | ").Append(r.Steps.ToString(CultureInfo.InvariantCulture)).Append(" | ").Append(Duration(r.WallSeconds))
+              .Append(" | ").Append(r.TestSeconds is { } t ? Duration(t) : "")
               .Append(" | ").Append(Cell(r.Machine)).Append(" | ").Append(r.Date.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
               .Append(" | `").Append(r.Command.Replace("`", "'").Replace("|", "\\|")).Append("` |\n");
         }

@@ -80,7 +80,7 @@ public sealed record SqlSplits(IReadOnlyList<SqlExample> Train, IReadOnlyList<Sq
     }
 
     /// <summary>64-bit FNV-1a over UTF-16 code units: unlike <see cref="string.GetHashCode()"/>, the same in every process.</summary>
-    static ulong StableHash(string text)
+    internal static ulong StableHash(string text)
     {
         ulong h = 14695981039346656037;
         foreach (char c in text) h = (h ^ c) * 1099511628211;

@@ -17,6 +17,12 @@ public sealed class ExperimentOptions
     public required string DataDir { get; init; }
     /// <summary>The pre-trained checkpoint the variants start from.</summary>
     public string BaseModel { get; init; } = "minilm";
+    /// <summary>The decoder checkpoint of the <c>bert2dec</c> and <c>bert2rnd-dec</c> variants.</summary>
+    public string? Decoder { get; init; }
+    /// <summary>The row's model name when it is not the variant's (e.g. <c>MiniLM2SQLBERT</c> for <c>bert2dec</c>).</summary>
+    public string? ModelName { get; init; }
+    /// <summary>Said after the fine-tuning budget in the row's "trained on" cell, e.g. how the decoder was pre-trained.</summary>
+    public string? TrainingNote { get; init; }
     /// <summary>Training time budget in minutes.</summary>
     public double Minutes { get; init; } = 20;
     /// <summary>Cap on optimiser steps (the time budget usually ends training first).</summary>
@@ -171,11 +177,12 @@ public static class GeoQueryExperiment
         }
         log($"evaluating {string.Join(" + ", modelDirs)} on {evalSet.Count} {o.EvalSplit} questions");
         List<SqlPrediction> predictions;
+        var testClock = Stopwatch.StartNew();
         using (Autocast.Enter(Autocast.Parse(o.Precision))) predictions = Test(modelDirs, dbPath, evalSet, o.NumBeams, o.LinkValues, o.Candidates, o.SchemaConstraint, o.Choice, o.QuestionLiterals);
         SqlPredictionFile.Write(Path.Combine(runDir, $"{o.EvalSplit}_predictions.jsonl"), predictions);
         var row = new ResultRow
         {
-            Model = members > 1 ? $"{variant.TableName}, ensemble of {members}" : variant.TableName,
+            Model = members > 1 ? $"{o.ModelName ?? variant.TableName}, ensemble of {members}" : o.ModelName ?? variant.TableName,
             Split = $"geography {split}/{o.EvalSplit}{(o.Fold is { } h ? $" (fold {h.Index} of {h.Count})" : "")}",
             Examples = predictions.Count,
             ExactMatch = predictions.Count(p => p.ExactMatch) / (double)predictions.Count,
@@ -183,6 +190,7 @@ public static class GeoQueryExperiment
             Training = Describe(o),
             Steps = steps,
             WallSeconds = Math.Round(trainSeconds, 1),
+            TestSeconds = Math.Round(testClock.Elapsed.TotalSeconds, 1),
             Machine = MachineInfo.Describe(),
             Date = DateTimeOffset.UtcNow,
             Command = o.Command,
@@ -204,14 +212,15 @@ public static class GeoQueryExperiment
         if (o.Ensemble > 1 && o.Checkpoints.Count == 0) data += $", {o.Ensemble} seeds x {o.Minutes / o.Ensemble:G3} min";
         return data + (o.EmaDecay > 0 ? $", EMA {o.EmaDecay.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")
                + (o.Augment > 0 ? $", {o.Augment} re-filled copies" : "")
-               + (o.LabelSmoothing > 0 ? $", label smoothing {o.LabelSmoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
+               + (o.LabelSmoothing > 0 ? $", label smoothing {o.LabelSmoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")
+               + (o.TrainingNote is { } note ? "; " + note : "");
     }
 
     static TrainConfig TrainConfigFor(ExperimentOptions o, ExperimentVariant variant, string dataDir, string runDir, int seed, double minutes, bool watchDev) => new()
     {
         Seed = seed,
         Precision = o.Precision,
-        Model = variant.ModelSection(o.BaseModel, o.CacheDir),
+        Model = variant.ModelSection(o.BaseModel, o.CacheDir, o.Decoder),
         Data = new DataSection
         {
             Splits = watchDev

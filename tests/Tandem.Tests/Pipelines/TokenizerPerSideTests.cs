@@ -46,6 +46,30 @@ public sealed class TokenizerPerSideTests
     }
 
     [Fact]
+    public void ARandomDecoderTakesTheTokenizerBesideItsConfig()
+    {
+        // a pre-trained decoder's random twin (same shape, same vocabulary): random:<its folder>/config.json
+        using var tmp = Paths.TempDir();
+        var enc = TinyBert.Encoder(tmp["enc"]);
+        var dec = Decoder(tmp);
+        var (model, report) = Seq2SeqInitializer.Create(enc, "random:" + Path.Combine(dec, "config.json"), tie: false);
+        using (model)
+            model.SavePretrained(tmp["out"]);
+        Assert.Equal(File.ReadAllText(Path.Combine(dec, "vocab.txt")), File.ReadAllText(Path.Combine(tmp["out"], "vocab.txt")));
+        Assert.Equal(File.ReadAllText(Path.Combine(enc, "vocab.txt")),
+            File.ReadAllText(Path.Combine(tmp["out"], Seq2SeqTokenizers.EncoderFolder, "vocab.txt")));
+
+        // a config without a tokenizer beside it borrows the encoder's, as before
+        Directory.CreateDirectory(tmp["bare"]);
+        File.Copy(Path.Combine(dec, "config.json"), tmp["bare/config.json"]);
+        var (bare, _) = Seq2SeqInitializer.Create(enc, "random:" + tmp["bare/config.json"], tie: false);
+        using (bare)
+            bare.SavePretrained(tmp["out2"]);
+        Assert.Equal(File.ReadAllText(Path.Combine(enc, "vocab.txt")), File.ReadAllText(Path.Combine(tmp["out2"], "vocab.txt")));
+        Assert.False(Directory.Exists(Path.Combine(tmp["out2"], Seq2SeqTokenizers.EncoderFolder)));
+    }
+
+    [Fact]
     public void TyingTwoSidesWithDifferentTokenizersIsOneError()
     {
         using var tmp = Paths.TempDir();

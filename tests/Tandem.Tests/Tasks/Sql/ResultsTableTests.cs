@@ -27,7 +27,7 @@ public sealed class ResultsTableTests
 
         ResultsTable.Write(rows, dir["docs/RESULTS.md"]);
         string md = File.ReadAllText(dir["docs/RESULTS.md"]);
-        Assert.Contains("| MiniLM2MiniLM | geography question/test | 279 | 70.0 % | 80.0 % | train | 885 | 30 min 00 s | cpu, 2 cores, 7.6 GiB | 2025-01-02 | `tandem experiment geoquery --model x` |", md);
+        Assert.Contains("| MiniLM2MiniLM | geography question/test | 279 | 70.0 % | 80.0 % | train | 885 | 30 min 00 s |  | cpu, 2 cores, 7.6 GiB | 2025-01-02 | `tandem experiment geoquery --model x` |", md);
         Assert.True(md.IndexOf("MiniLM2MiniLM", StringComparison.Ordinal) < md.IndexOf("RND2RND", StringComparison.Ordinal));
         Assert.Contains("do not edit by hand", md);
     }
@@ -37,6 +37,12 @@ public sealed class ResultsTableTests
     {
         var row = Row("m", 0.5, 0.6) with { Training = "train+dev, last checkpoint, EMA 0.995" };
         Assert.Contains("| 60.0 % | train+dev, last checkpoint, EMA 0.995 | 885 |", ResultsTable.Render([row]));
+    }
+
+    [Fact]
+    public void TestTimeIsShownWhenTheRowHasIt()
+    {
+        Assert.Contains("| 30 min 00 s | 1 min 05 s | cpu", ResultsTable.Render([Row("m", 0.5, 0.6) with { TestSeconds = 65 }]));
     }
 
     [Fact]

@@ -78,7 +78,8 @@ public static class SqlRecipe
         using var db = ReadOnlyDatabase.Open(dbPath);
         var config = GenerationConfig.Parse(pipeline.Model.GenerationConfig.ToJson());
         config.NumBeams = o.NumBeams;
-        config.MaxLength = Math.Max(config.MaxLength, 192);
+        // The recipe's 192 target tokens, or fewer for a model with fewer positions (warm-started halves share the base's).
+        config.MaxLength = Math.Max(config.MaxLength, Math.Min(192, pipeline.Model.MaxSourceLength));
         var questions = examples.Select(e => e.Question).ToList();
         var results = new List<SqlPrediction>();
         foreach (var answer in SqlAsker.Ask(pipeline, db, questions, config, o.Candidates, batchSize: 16, linkValues: o.LinkValues,

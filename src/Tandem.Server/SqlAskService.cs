@@ -1,5 +1,6 @@
 using Tandem.Pipelines;
 using Tandem.Tasks.Sql;
+using Tandem.Tasks.Sql.Fitting;
 
 namespace Tandem.Server;
 
@@ -23,6 +24,7 @@ public sealed class SqlAskService : IDisposable
         try
         {
             Schema = _database.ReadSchema();
+            SchemaWarning = FittedSchema.Warning(options.Models, Schema, options.Database);
             _pipeline = Seq2SeqPipeline.Load(options.Models);
         }
         catch
@@ -35,6 +37,10 @@ public sealed class SqlAskService : IDisposable
 
     /// <summary>The database's tables and columns with a few sample values, read at start.</summary>
     public DatabaseSchema Schema { get; }
+
+    /// <summary>Why the model may not fit this database: it was fitted to another schema (<see cref="FittedSchema.Warning"/>);
+    /// null when the schemas match or the model has no record.</summary>
+    public string? SchemaWarning { get; }
 
     /// <summary>The database file's name (for the page and /healthz).</summary>
     public string DatabaseName => Path.GetFileName(_database.Path);

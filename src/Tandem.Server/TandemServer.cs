@@ -52,6 +52,7 @@ public static class TandemServer
             builder.Services.AddOpenApi();
             var app = builder.Build();
             app.Lifetime.ApplicationStopped.Register(service.Dispose);
+            if (service.SchemaWarning is { } schema) app.Logger.LogWarning("{SchemaWarning}", schema);
             if (!IPAddress.IsLoopback(address))
                 app.Logger.LogWarning("listening on {Address}: other machines can reach this server", address);
             app.UseMiddleware<RequestLog>();

@@ -4,6 +4,7 @@ using Spectre.Console;
 using Tandem.Cli.Infrastructure;
 using Tandem.Pipelines;
 using Tandem.Tasks.Sql;
+using Tandem.Tasks.Sql.Fitting;
 
 namespace Tandem.Cli.Commands;
 
@@ -51,6 +52,7 @@ internal static class AskCommand
             var inputs = TextSources.Read(parse.GetValue(questions), parse.GetValue(file));
             using var database = ReadOnlyDatabase.Open(dbPath, limits);            // before the model: a bad file fails fast
             using var pipeline = Seq2SeqPipeline.Load(models);    // one folder, or several as an ensemble
+            if (FittedSchema.Warning(models, database.ReadSchema(sampleValues: 0), dbPath) is { } other) Console.Error.WriteLine("warning: " + other);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;
             foreach (var answer in SqlAsker.Ask(pipeline, database, inputs, pipeline.Model.GenerationConfig, parse.GetValue(candidates),

@@ -8,7 +8,8 @@ using Tandem.Tasks.Sql.Experiments;
 
 namespace Tandem.Cli.Commands;
 
-/// <summary><c>tandem experiment geoquery</c>: fine-tune on GeoQuery, report test accuracy, answer a sample question.</summary>
+/// <summary><c>tandem experiment geoquery</c>: fine-tune on GeoQuery, report test accuracy, answer a sample question
+/// (<c>tandem experiment restaurants</c>: <see cref="RestaurantsCommand"/>).</summary>
 internal static class ExperimentCommand
 {
     public static Command Create()
@@ -70,7 +71,7 @@ internal static class ExperimentCommand
                     Variant = v.Name, Split = kind, DataDir = dataDir, Minutes = parse.GetValue(minutes), LearningRate = parse.GetValue(lr),
                     NumBeams = parse.GetValue(beams), Candidates = parse.GetValue(candidates), Choice = choice, QuestionLiterals = questionLiterals, Precision = parse.GetValue(precision)!, Checkpoints = parse.GetValue(checkpoint) ?? [], Ensemble = parse.GetValue(ensemble), EvalSplit = parse.GetValue(evalSplit)!, LinkValues = !parse.GetValue(noLink), SchemaConstraint = parse.GetValue(constrain), Augment = parse.GetValue(augment), EmaDecay = parse.GetValue(ema), TrainOnDev = trainOnDev, Fold = heldOut, LabelSmoothing = parse.GetValue(smoothing), Seed = parse.GetValue(seed), RunDir = parse.GetValue(runDir)!,
                     ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
-                    Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                    Command = RecipeOptions.CommandLine,
                 };
                 AnsiConsole.MarkupLine($"[bold]{Markup.Escape(v.TableName)}[/]: {Markup.Escape(v.Description)}; budget {options.Minutes:G4} min");
                 last = TrainWithProgress(options);
@@ -84,7 +85,7 @@ internal static class ExperimentCommand
             if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), choice, questionLiterals);
             return 0;
         });
-        return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo, SqlBert() };
+        return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo, SqlBert(), RestaurantsCommand.Create() };
     }
 
     static Command SqlBert()
@@ -158,10 +159,11 @@ internal static class ExperimentCommand
         throw new TandemException($"--fold takes I/K (fold I of K, e.g. 0/5), got '{value}'");
     }
 
-    static string FindData()
+    /// <summary>The text2sql-data folder next to the repository (../shared) or inside it (shared).</summary>
+    internal static string FindData()
     {
         foreach (var candidate in new[] { Path.Combine("..", "shared", "data", "text2sql-data"), Path.Combine("shared", "data", "text2sql-data") })
             if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
-        throw new TandemException("text2sql-data not found: pass --data DIR (the folder with data/geography.json)");
+        throw new TandemException("text2sql-data not found: pass --data DIR (the folder with data/geography.json and data/restaurants.json)");
     }
 }

@@ -17,6 +17,9 @@ public sealed record SqlExample(string Question, string Sql, string Split)
     /// <summary>The SQLite file the SQL runs on, if there is one.</summary>
     public string? DbPath { get; init; }
 
+    /// <summary>The line of the pairs file the example was read from (<see cref="SqlPairFiles.Read"/>), if any.</summary>
+    public int? Line { get; init; }
+
     /// <summary>The question and SQL before their placeholders were filled (text2sql-data), if known; what
     /// <see cref="SqlValueAugmenter"/> re-fills with other values.</summary>
     public SqlTemplate? Template { get; init; }

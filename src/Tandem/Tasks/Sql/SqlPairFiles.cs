@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tandem.Training.Data;
 
 namespace Tandem.Tasks.Sql;
 
@@ -39,9 +40,11 @@ public static class SqlPairFiles
     }
 
     /// <summary>
-    /// Reads pairs written by <see cref="Write"/> or by hand. The format follows the extension (<c>.tsv</c> is
-    /// TSV, anything else JSON lines); blank lines are skipped. In JSON lines, <c>question</c>/<c>query</c>
-    /// are accepted as well as <c>source</c>/<c>target</c>, and <c>db_id</c> is kept when present.
+    /// Reads pairs written by <see cref="Write"/> or by hand, each with its <see cref="SqlExample.Line"/>. The format
+    /// follows the extension: <c>.csv</c> is CSV (RFC 4180) with a header row, <c>.tsv</c> TSV with an optional header
+    /// row (without one: question, a tab, SQL), anything else JSON lines. The question is the field or column named
+    /// <c>source</c> or <c>question</c>, the SQL the one named <c>target</c>, <c>query</c> or <c>sql</c> (in any case);
+    /// <c>db_id</c> is kept when present. Blank lines are skipped; a malformed row is an error naming the line.
     /// </summary>
     /// <param name="path">The pairs file.</param>
     /// <param name="split">The split name the examples get (e.g. <c>train</c>).</param>
@@ -50,24 +53,53 @@ public static class SqlPairFiles
     {
         if (!File.Exists(path))
             throw new TandemException($"pairs file not found: {path}");
-        bool tsv = path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase);
-        var examples = new List<SqlExample>();
-        int lineNo = 0;
-        foreach (string line in File.ReadLines(path))
+        using var reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+        return Path.GetExtension(path).ToLowerInvariant() switch
         {
-            lineNo++;
-            if (line.Trim().Length == 0) continue;
-            examples.Add(tsv ? FromTsv(line, path, lineNo, split, dbPath) : FromJson(line, path, lineNo, split, dbPath));
+            ".csv" => FromRows(CsvParser.Rows(reader, path), path, split, dbPath, headerRequired: true),
+            ".tsv" => FromRows(PairReader.TsvRows(reader).Where(r => r.Cells.Any(c => c.Trim().Length > 0)), path, split, dbPath, headerRequired: false),
+            _ => FromJsonLines(reader, path, split, dbPath),
+        };
+    }
+
+    static readonly string[] QuestionNames = ["source", "question"];
+    static readonly string[] SqlNames = ["target", "query", "sql"];
+
+    static List<SqlExample> FromRows(IEnumerable<(int Line, string[] Cells)> rows, string path, string split, string? dbPath, bool headerRequired)
+    {
+        var examples = new List<SqlExample>();
+        int question = 0, sql = 1, columns = 2;
+        bool first = true;
+        foreach (var (line, cells) in rows)
+        {
+            if (first)
+            {
+                first = false;
+                int q = Column(cells, QuestionNames), s = Column(cells, SqlNames);
+                if (q >= 0 && s >= 0) { (question, sql, columns) = (q, s, cells.Length); continue; }
+                if (headerRequired)
+                    throw new TandemException($"{path}:{line}: the header must name a question column (source or question) and a SQL column (target, query or sql)");
+            }
+            if (cells.Length != columns)
+                throw new TandemException($"{path}:{line}: expected {columns} {(headerRequired ? "comma" : "tab")}-separated fields{(columns == 2 ? " (question, SQL)" : " as the header")}, found {cells.Length}");
+            examples.Add(new SqlExample(cells[question], cells[sql], split) { DbPath = dbPath, Line = line });
         }
         return examples;
     }
 
-    static SqlExample FromTsv(string line, string path, int lineNo, string split, string? dbPath)
+    static int Column(string[] header, string[] names) =>
+        Array.FindIndex(header, h => names.Contains(h.Trim(), StringComparer.OrdinalIgnoreCase));
+
+    static List<SqlExample> FromJsonLines(TextReader reader, string path, string split, string? dbPath)
     {
-        var fields = line.Split('\t');
-        if (fields.Length != 2)
-            throw new TandemException($"{path}:{lineNo}: expected 2 tab-separated fields (question, SQL), found {fields.Length}");
-        return new SqlExample(fields[0], fields[1], split) { DbPath = dbPath };
+        var examples = new List<SqlExample>();
+        int lineNo = 0;
+        for (string? line; (line = reader.ReadLine()) is not null;)
+        {
+            lineNo++;
+            if (line.Trim().Length > 0) examples.Add(FromJson(line, path, lineNo, split, dbPath));
+        }
+        return examples;
     }
 
     static SqlExample FromJson(string line, string path, int lineNo, string split, string? dbPath)
@@ -78,12 +110,14 @@ public static class SqlPairFiles
         {
             throw new TandemException($"{path}:{lineNo}: not a JSON object ({ex.Message})", ex);
         }
-        string? q = (obj["source"] ?? obj["question"])?.GetValue<string>();
-        string? s = (obj["target"] ?? obj["query"])?.GetValue<string>();
+        string? q = Text(obj, QuestionNames), s = Text(obj, SqlNames);
         if (q is null || s is null)
-            throw new TandemException($"{path}:{lineNo}: needs \"source\" and \"target\" (or \"question\" and \"query\")");
-        return new SqlExample(q, s, split) { DbId = obj["db_id"]?.GetValue<string>(), DbPath = dbPath };
+            throw new TandemException($"{path}:{lineNo}: needs \"source\" and \"target\" (or \"question\" and \"query\" or \"sql\") as strings");
+        return new SqlExample(q, s, split) { DbId = obj["db_id"]?.GetValue<string>(), DbPath = dbPath, Line = lineNo };
     }
+
+    static string? Text(JsonObject obj, string[] names) =>
+        names.Select(n => obj[n]).FirstOrDefault(v => v is not null) is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 
     static string Flat(string s) => s.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
 }

@@ -73,11 +73,31 @@ public sealed record SqlSplits(IReadOnlyList<SqlExample> Train, IReadOnlyList<Sq
     {
         if (folds < 2) throw new TandemException($"cross-validation needs at least 2 folds, got {folds}");
         if (fold < 0 || fold >= folds) throw new TandemException($"fold {fold} is out of range: folds are 0 to {folds - 1}");
-        var pool = Train.Concat(Dev).OrderBy(e => StableHash(e.Question + "\n" + e.Sql)).ThenBy(e => e.Question, StringComparer.Ordinal).ToList();
+        var pool = HashOrder(Train.Concat(Dev));
         var held = pool.Where((_, i) => i % folds == fold).ToList();
         var rest = pool.Where((_, i) => i % folds != fold).ToList();
         return new SqlSplits(rest, held, Test);
     }
+
+    /// <summary>
+    /// A dev set held out of <paramref name="examples"/> by the fixed hash <see cref="HoldOutFold"/> deals by (the same
+    /// pairs on every machine and run): the first <paramref name="fraction"/> of them in hash order, rounded, and at
+    /// least one when the fraction is above 0 and two examples or more are given, become <see cref="Dev"/>; the rest
+    /// <see cref="Train"/>. <see cref="Test"/> is empty. A fraction of 0 keeps every example for training.
+    /// </summary>
+    /// <param name="examples">The pairs to divide.</param>
+    /// <param name="fraction">The share held out, 0 or more and below 1.</param>
+    public static SqlSplits HoldOutFraction(IReadOnlyList<SqlExample> examples, double fraction)
+    {
+        if (!(fraction >= 0 && fraction < 1)) throw new TandemException($"the dev fraction must be at least 0 and below 1, got {fraction}");
+        int dev = fraction == 0 || examples.Count < 2 ? 0 : Math.Clamp((int)Math.Round(fraction * examples.Count), 1, examples.Count - 1);
+        var pool = HashOrder(examples);
+        return new SqlSplits(pool.Skip(dev).ToList(), pool.Take(dev).ToList(), []);
+    }
+
+    /// <summary>The examples ordered by the hash of question and SQL, ties by the question.</summary>
+    static List<SqlExample> HashOrder(IEnumerable<SqlExample> examples) =>
+        examples.OrderBy(e => StableHash(e.Question + "\n" + e.Sql)).ThenBy(e => e.Question, StringComparer.Ordinal).ToList();
 
     /// <summary>64-bit FNV-1a over UTF-16 code units: unlike <see cref="string.GetHashCode()"/>, the same in every process.</summary>
     internal static ulong StableHash(string text)

@@ -78,7 +78,8 @@ public static class PairReader
         return v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText();
     }
 
-    static IEnumerable<(int Line, string[] Cells)> TsvRows(StreamReader reader)
+    /// <summary>TSV rows: each non-empty line split at tabs, with its line number.</summary>
+    internal static IEnumerable<(int Line, string[] Cells)> TsvRows(TextReader reader)
     {
         int lineNo = 0;
         for (string? line; (line = reader.ReadLine()) is not null;)

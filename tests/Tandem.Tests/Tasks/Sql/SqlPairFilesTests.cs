@@ -49,6 +49,51 @@ public sealed class SqlPairFilesTests
     }
 
     [Fact]
+    public void CsvWithAHeaderInAnyOrderQuotedCommasAndLineNumbers()
+    {
+        using var dir = Paths.TempDir();
+        File.WriteAllText(dir["mine.csv"], "id,SQL,Question\n1,\"SELECT name FROM pet WHERE kind = 'cat', 'dog'\",\"cats, dogs?\"\n\n2,\"SELECT\ncount(*) FROM pet\",how many\n3,SELECT 1,one\n");
+        var pairs = SqlPairFiles.Read(dir["mine.csv"], "train", "pets.sqlite");
+        Assert.Equal(["cats, dogs?", "how many", "one"], pairs.Select(p => p.Question));
+        Assert.Equal("SELECT name FROM pet WHERE kind = 'cat', 'dog'", pairs[0].Sql);
+        Assert.Equal("SELECT\ncount(*) FROM pet", pairs[1].Sql);
+        Assert.Equal([2, 4, 6], pairs.Select(p => p.Line!.Value));                 // a quoted field spanning lines counts from its row's first
+        Assert.All(pairs, p => Assert.Equal("pets.sqlite", p.DbPath));
+        foreach (var (name, header) in new[] { ("a.csv", "source,target"), ("b.csv", "question,query"), ("c.csv", "question,sql") })
+        {
+            File.WriteAllText(dir[name], header + "\nhi,SELECT 1\n");
+            Assert.Equal(("hi", "SELECT 1"), SqlPairFiles.Read(dir[name], "train").Select(p => (p.Question, p.Sql)).Single());
+        }
+    }
+
+    [Fact]
+    public void BadRowsAreErrorsNamingFileAndLine()
+    {
+        using var dir = Paths.TempDir();
+        File.WriteAllText(dir["noheader.csv"], "how many,SELECT 1\n");
+        Assert.Contains("noheader.csv:1: the header must name a question column", Assert.Throws<TandemException>(() => SqlPairFiles.Read(dir["noheader.csv"], "train")).Message);
+        File.WriteAllText(dir["short.csv"], "question,sql\nhi,SELECT 1\nonly one\n");
+        Assert.Contains("short.csv:3: expected 2 comma-separated fields", Assert.Throws<TandemException>(() => SqlPairFiles.Read(dir["short.csv"], "train")).Message);
+        File.WriteAllText(dir["open.csv"], "question,sql\n\"never closed,SELECT 1\n");
+        Assert.Contains("open.csv:2: unterminated quoted field", Assert.Throws<TandemException>(() => SqlPairFiles.Read(dir["open.csv"], "train")).Message);
+        File.WriteAllText(dir["bad.tsv"], "question\tsql\nhi\tSELECT 1\tthird\n");
+        Assert.Contains("bad.tsv:2: expected 2 tab-separated fields", Assert.Throws<TandemException>(() => SqlPairFiles.Read(dir["bad.tsv"], "train")).Message);
+        File.WriteAllText(dir["number.jsonl"], "{\"question\": \"hi\", \"sql\": 5}\n");
+        Assert.Contains("number.jsonl:1: needs", Assert.Throws<TandemException>(() => SqlPairFiles.Read(dir["number.jsonl"], "train")).Message);
+    }
+
+    [Fact]
+    public void TsvHeaderIsOptionalAndJsonLinesTakeSql()
+    {
+        using var dir = Paths.TempDir();
+        File.WriteAllText(dir["h.tsv"], "question\tsql\nhi\tSELECT 1\n\t\nyo\tSELECT 2\n");
+        var withHeader = SqlPairFiles.Read(dir["h.tsv"], "train");
+        Assert.Equal([("hi", "SELECT 1", 2), ("yo", "SELECT 2", 4)], withHeader.Select(p => (p.Question, p.Sql, p.Line!.Value)));
+        File.WriteAllText(dir["p.jsonl"], "\n{\"question\": \"hi\", \"sql\": \"SELECT 1\"}\n");
+        Assert.Equal(("hi", "SELECT 1", 2), SqlPairFiles.Read(dir["p.jsonl"], "train").Select(p => (p.Question, p.Sql, p.Line!.Value)).Single());
+    }
+
+    [Fact]
     public void ExportWritesThreeFiles()
     {
         using var dir = Paths.TempDir();

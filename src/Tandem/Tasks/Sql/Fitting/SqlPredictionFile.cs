@@ -1,6 +1,9 @@
 using System.Text.Json;
 
-namespace Tandem.Tasks.Sql.Experiments;
+namespace Tandem.Tasks.Sql.Fitting;
+
+/// <summary>One test prediction.</summary>
+public sealed record SqlPrediction(string Question, string Gold, string Predicted, bool ExactMatch, bool ExecutionMatch, string? Error);
 
 /// <summary>Test predictions as JSON lines, for error analysis.</summary>
 public static class SqlPredictionFile

@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Tandem.Cli.Infrastructure;
+
+/// <summary>The recipe options <c>sql fit</c> and <c>experiment restaurants</c> share; everything else stays at
+/// GeoQuery's defaults (<see cref="Tandem.Tasks.Sql.Fitting.SqlRecipeOptions"/>).</summary>
+internal static class RecipeOptions
+{
+    public static Option<string> BaseModel() => new("--base-model")
+    {
+        Description = "The pre-trained BERT both halves start from (an embedded name or a folder)",
+        DefaultValueFactory = _ => "minilm",
+    };
+
+    public static Option<int> MaxSteps() => new("--max-steps")
+    {
+        Description = "Cap on optimiser steps (the time budget usually ends training first)",
+        DefaultValueFactory = _ => 3000,
+    };
+
+    public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+
+    /// <summary>The command line as typed, for rows and reports.</summary>
+    public static string CommandLine => "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+}

@@ -21,10 +21,9 @@ internal sealed class MaskedLMTask : ITrainingTask
     readonly BertLMHeadModel _model;
     readonly string _tokenizerDir;
     readonly MaskedLMMasker _masker;
-    readonly List<long[]> _train;
+    readonly BlockCorpus _data;
     readonly List<MaskedExample>? _dev;
     readonly HashSet<string> _newKeys;
-    readonly int _blocksPerBatch;
 
     MaskedLMTask(TrainConfig config, BertLMHeadModel model, WordPieceTokenizer tokenizer, string tokenizerDir, HashSet<string> newKeys, Action<string> log)
     {
@@ -38,16 +37,11 @@ internal sealed class MaskedLMTask : ITrainingTask
         _masker = new MaskedLMMasker(new MaskingOptions { MlmProbability = o.MlmProbability, WholeWordMask = o.WholeWordMask },
             tokenizer.MaskTokenId, tokenizer.VocabSize, specials.Contains,
             id => tokenizer.IdToToken((int)id).StartsWith("##", StringComparison.Ordinal));
-        _blocksPerBatch = config.Batching.MaxBatchSize > 0 ? config.Batching.MaxBatchSize : Math.Max(1, config.Batching.MaxTokens / o.BlockSize);
-        var d = config.Data;
-        _train = MaskedLMData.Load(d.Splits[d.TrainSplit], tokenizer, o.BlockSize, $"data.splits.{d.TrainSplit}");
-        log($"data.splits.{d.TrainSplit}: {_train.Count} blocks of {o.BlockSize} ids from {d.Splits[d.TrainSplit]}");
-        if (d.Splits.TryGetValue(d.EvalSplit, out var devPath))
+        _data = new BlockCorpus(config, line => tokenizer.EncodeToIds(line), log);
+        if (_data.Dev is { } dev)
         {
-            var blocks = MaskedLMData.Load(devPath, tokenizer, o.BlockSize, $"data.splits.{d.EvalSplit}");
-            if (config.Evaluation.MaxExamples > 0) blocks = blocks.Take(config.Evaluation.MaxExamples).ToList();
-            _dev = blocks.Select((b, i) => _masker.Mask(b, new Random(MaskedLMData.Seed(config.Seed, -1, i)))).ToList();
-            log($"data.splits.{d.EvalSplit}: {_dev.Count} blocks from {devPath}, masked once (seed {config.Seed})");
+            _dev = dev.Select((b, i) => _masker.Mask(b, new Random(BlockCorpus.Seed(config.Seed, -1, i)))).ToList();
+            log($"evaluation blocks masked once (seed {config.Seed})");
         }
     }
 
@@ -101,19 +95,14 @@ internal sealed class MaskedLMTask : ITrainingTask
     public IReadOnlySet<string> NewKeys => _newKeys;
     public bool HasDev => _dev is not null;
 
-    public IReadOnlyList<int[]> Batches(int epoch)
-    {
-        var order = Enumerable.Range(0, _train.Count).ToArray();
-        if (_config.Batching.Shuffle) new Random(MaskedLMData.Seed(_config.Seed, epoch, -1)).Shuffle(order);
-        return order.Chunk(_blocksPerBatch).ToList();
-    }
+    public IReadOnlyList<int[]> Batches(int epoch) => _data.Batches(epoch);
 
-    public long Tokens(int[] rows) => (long)rows.Length * _config.Objective.BlockSize;
+    public long Tokens(int[] rows) => _data.Tokens(rows);
 
     public Tensor Loss(int[] rows, int epoch, int index)
     {
-        var rng = new Random(MaskedLMData.Seed(_config.Seed, epoch, index));
-        var (ids, labels) = Collate(rows.Select(r => _masker.Mask(_train[r], rng)).ToList());
+        var rng = new Random(BlockCorpus.Seed(_config.Seed, epoch, index));
+        var (ids, labels) = Collate(rows.Select(r => _masker.Mask(_data.Train[r], rng)).ToList());
         var selected = labels.ne(MaskedLMMasker.Ignore);                                          // [batch, len]
         var logits = _model.MaskedLogits(new BertInput { InputIds = ids }, selected);            // [n, vocab]
         return Seq2SeqLabels.Loss(logits, labels.masked_select(selected), _config.Optimizer.LabelSmoothing);
@@ -125,7 +114,7 @@ internal sealed class MaskedLMTask : ITrainingTask
         double lossSum = 0;
         long correct = 0, count = 0;
         using (no_grad())
-            foreach (var chunk in _dev!.Chunk(_blocksPerBatch))
+            foreach (var chunk in _dev!.Chunk(_data.BlocksPerBatch))
             {
                 using var scope = NewDisposeScope();
                 var (ids, labels) = Collate(chunk);
@@ -149,18 +138,8 @@ internal sealed class MaskedLMTask : ITrainingTask
         ModelFolder.WriteTokenizer(dir, _tokenizerDir);
     }
 
-    static (Tensor Ids, Tensor Labels) Collate(IReadOnlyList<MaskedExample> examples)
-    {
-        int n = examples.Count, len = examples[0].InputIds.Length;
-        var ids = new long[n * len];
-        var labels = new long[n * len];
-        for (int r = 0; r < n; r++)
-        {
-            examples[r].InputIds.CopyTo(ids, r * len);
-            examples[r].Labels.CopyTo(labels, r * len);
-        }
-        return (tensor(ids, [n, len], ScalarType.Int64), tensor(labels, [n, len], ScalarType.Int64));   // [batch, len] each
-    }
+    static (Tensor Ids, Tensor Labels) Collate(IReadOnlyList<MaskedExample> examples) =>
+        (BlockCorpus.Stack(examples.Select(e => e.InputIds).ToList()), BlockCorpus.Stack(examples.Select(e => e.Labels).ToList()));   // [batch, len] each
 
     public void Dispose() => _model.Dispose();
 }

@@ -24,4 +24,21 @@ public class TokenizerCommandTests
         Assert.False(Directory.Exists(tmp["tok2"]));
         Assert.Empty(Directory.GetDirectories(tmp.Path, ".*"));
     }
+
+    [Fact]
+    public void TokenizerTrainTypeBpeWritesAByteLevelBpeFolder()
+    {
+        using var tmp = Paths.TempDir();
+        File.WriteAllLines(tmp["a.txt"], Enumerable.Repeat("the cat sat on the mat. Übermäßig schön!", 30));
+        var r = CliRunner.Run("tokenizer", "train", "--type", "bpe", "--template", "roberta", "--corpus", tmp["a.txt"], "--vocab-size", "300", "--out", tmp["tok"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("byte-level BPE", r.Stdout);
+        foreach (var f in new[] { "vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
+            Assert.True(File.Exists(tmp["tok/" + f]), f);
+        var t = AutoTokenizer.FromPretrained(tmp["tok"]);
+        Assert.Equal("the cat sat on the mat. Übermäßig schön!", t.Decode(t.EncodeToIds("the cat sat on the mat. Übermäßig schön!").Select(i => (long)i)));
+        CliRunner.AssertOneLineError(CliRunner.Run("tokenizer", "train", "--type", "bpe", "--lowercase", "--corpus", tmp["a.txt"], "--out", tmp["tok2"]), "--lowercase", "WordPiece");
+        CliRunner.AssertOneLineError(CliRunner.Run("tokenizer", "train", "--template", "gpt2", "--corpus", tmp["a.txt"], "--out", tmp["tok3"]), "--type bpe");
+        Assert.False(Directory.Exists(tmp["tok2"]) || Directory.Exists(tmp["tok3"]));
+    }
 }

@@ -19,11 +19,27 @@ public static class SqlDetokenizer
         [("<", "=")] = "<=", [(">", "=")] = ">=", [("!", "=")] = "!=", [("<", ">")] = "<>", [("=", "=")] = "==", [("|", "|")] = "||",
     };
 
-    /// <summary>The WordPiece tokenizer SQL decoding and the schema constraint read pieces of; any other kind of
-    /// tokenizer is one clear error.</summary>
+    /// <summary>The WordPiece tokenizer SQL decoding and the schema constraint read pieces of: the tokenizer itself,
+    /// or, for a WordPiece <c>tokenizer.json</c> with its <c>vocab.txt</c> beside it (as <c>tandem tokenizer train</c>
+    /// writes), the same tokenizer read from <c>vocab.txt</c>; any other kind of tokenizer is one clear error.</summary>
     /// <exception cref="TandemException"><paramref name="tokenizer"/> is not a vocab.txt WordPiece tokenizer.</exception>
-    public static WordPieceTokenizer WordPiece(ITokenizer tokenizer) => tokenizer as WordPieceTokenizer
-        ?? throw new TandemException($"SQL decoding and --schema-constraint read BERT word pieces, but the model's target tokenizer is {tokenizer.Kind}; use a model whose target tokenizer is a vocab.txt WordPiece");
+    public static WordPieceTokenizer WordPiece(ITokenizer tokenizer) => tokenizer switch
+    {
+        WordPieceTokenizer w => w,
+        PipelineTokenizer p when p.Kind.StartsWith("WordPiece", StringComparison.Ordinal) && p.Files.ContainsKey(PretrainedFiles.VocabFile) => FromFiles(p),
+        _ => throw new TandemException($"SQL decoding and --schema-constraint read BERT word pieces, but the model's target tokenizer is {tokenizer.Kind}; use a model whose target tokenizer is a vocab.txt WordPiece"),
+    };
+
+    static WordPieceTokenizer FromFiles(PipelineTokenizer tokenizer)
+    {
+        var dir = Directory.CreateTempSubdirectory("tandem-wordpiece-").FullName;
+        try
+        {
+            tokenizer.SavePretrained(dir);
+            return WordPieceTokenizer.FromPretrained(dir);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 
     /// <summary>Rebuilds SQL from word pieces (<c>##</c> continuation pieces allowed; special tokens already
     /// removed). <paramref name="question"/> supplies the exact spelling of string literals when it contains them.</summary>

@@ -14,6 +14,23 @@ internal static partial class ByteLevel
     private static partial Regex Gpt2Pattern();
 
     private static readonly Lazy<Dictionary<char, byte>> CharToByte = new(BuildTable);
+    private static readonly Lazy<char[]> ByteToChar = new(() =>
+    {
+        var chars = new char[256];
+        foreach (var (c, b) in CharToByte.Value) chars[b] = c;
+        return chars;
+    });
+
+    /// <summary>The 256 characters that stand for the bytes, in byte order.</summary>
+    public static IReadOnlyList<char> Alphabet => ByteToChar.Value;
+
+    /// <summary>A word as byte-level characters: each byte of its UTF-8 replaced by its printable character.</summary>
+    public static string Encode(string word)
+    {
+        var table = ByteToChar.Value;
+        var bytes = Encoding.UTF8.GetBytes(word);
+        return string.Create(bytes.Length, bytes, (span, b) => { for (int i = 0; i < b.Length; i++) span[i] = table[b[i]]; });
+    }
 
     /// <summary>The words of <paramref name="text"/> as GPT-2 splits it (a space first when
     /// <paramref name="addPrefixSpace"/> and the text does not start with one).</summary>

@@ -20,7 +20,8 @@ public static class WordPieceTrainer
         IProgress<VocabularyTrainingProgress>? progress = null)
     {
         options.Validate();
-        var counts = CountWords(files, options, progress);
+        var basic = new BasicTokenizer(options.Lowercase, options.StripAccents ?? options.Lowercase, splitCjk: true);
+        var counts = CorpusWords.Count(files, basic.Split, progress);
         var alphabet = Alphabet(counts, options.LimitAlphabet);
         // every character in both forms (word-initial and ##-continued), so a new word made of seen characters never
         // becomes [UNK] (transformers' trainer adds the ## form only of the characters it saw inside words)
@@ -41,45 +42,17 @@ public static class WordPieceTrainer
     }
 
     /// <summary>Trains and writes the tokenizer folder <paramref name="outDir"/> (vocab.txt, tokenizer_config.json,
-    /// special_tokens_map.json) whole or not at all.</summary>
+    /// special_tokens_map.json, and the same tokenizer as tokenizer.json) whole or not at all.</summary>
     public static WordPieceTokenizer TrainAndSave(IReadOnlyList<string> files, VocabularyTrainingOptions options, string outDir,
         IProgress<VocabularyTrainingProgress>? progress = null)
     {
         WordPieceTokenizer? tokenizer = null;
-        Tandem.Training.AtomicFile.PublishFolder(outDir, tmp => (tokenizer = Train(files, options, progress)).SavePretrained(tmp));
-        return tokenizer!;
-    }
-
-    /// <summary>How often each word occurs, reading the files one line at a time.</summary>
-    static Dictionary<string, long> CountWords(IReadOnlyList<string> files, VocabularyTrainingOptions options, IProgress<VocabularyTrainingProgress>? progress)
-    {
-        if (files.Count == 0) throw new TandemException("no corpus files given");
-        foreach (var f in files)
-            if (!File.Exists(f)) throw new TandemException($"{f}: corpus file not found");
-        long total = files.Sum(f => new FileInfo(f).Length), done = 0, reported = 0;
-        var basic = new BasicTokenizer(options.Lowercase, options.StripAccents ?? options.Lowercase, splitCjk: true);
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
-        foreach (var file in files)
+        Tandem.Training.AtomicFile.PublishFolder(outDir, tmp =>
         {
-            using var reader = new StreamReader(file, utf8, detectEncodingFromByteOrderMarks: true);
-            int lineNo = 0;
-            while (true)
-            {
-                string? line;
-                try { line = reader.ReadLine(); }
-                catch (DecoderFallbackException) { throw new TandemException($"{file}: not UTF-8 text (bad bytes after line {lineNo})"); }
-                if (line is null) break;
-                lineNo++;
-                done += Encoding.UTF8.GetByteCount(line) + 1;
-                foreach (var word in basic.Split(line))
-                    counts[word] = counts.GetValueOrDefault(word) + 1;
-                if (progress is not null && done - reported > (1 << 20)) { progress.Report(new("reading", done, total)); reported = done; }
-            }
-        }
-        progress?.Report(new("reading", total, total));
-        if (counts.Count == 0) throw new TandemException($"the corpus ({string.Join(", ", files)}) has no words");
-        return counts;
+            (tokenizer = Train(files, options, progress)).SavePretrained(tmp);
+            TokenizerJsonWriter.WriteWordPiece(Path.Combine(tmp, PretrainedFiles.TokenizerJsonFile), tokenizer);
+        });
+        return tokenizer!;
     }
 
     /// <summary>The characters kept as symbols: all of them, or the <paramref name="limit"/> most frequent.</summary>

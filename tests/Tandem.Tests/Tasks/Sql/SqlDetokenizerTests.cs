@@ -49,4 +49,16 @@ public class SqlDetokenizerTests
         var e = Assert.Throws<Tandem.TandemException>(() => SqlDetokenizer.WordPiece(gpt2));
         Assert.Contains("target tokenizer is byte-level BPE (tokenizer.json)", e.Message);
     }
+
+    [Fact]
+    public void AWordPieceTokenizerJsonWithItsVocabTxtIsReadAsTheVocabTxtTokenizer()
+    {
+        using var tmp = Paths.TempDir();
+        File.WriteAllLines(tmp["sql.txt"], Enumerable.Repeat("SELECT city_name FROM city WHERE population > 150000 ;", 20));
+        Tandem.Tokenization.Training.WordPieceTrainer.TrainAndSave([tmp["sql.txt"]], new() { VocabSize = 100 }, tmp["tok"]);
+        var json = Tandem.Tokenization.AutoTokenizer.FromPretrained(tmp["tok"]);
+        Assert.IsNotType<Tandem.Tokenization.WordPieceTokenizer>(json);
+        var wordPiece = SqlDetokenizer.WordPiece(json);
+        Assert.Equal(json.EncodeToIds("SELECT city_name FROM state"), wordPiece.EncodeToIds("SELECT city_name FROM state"));
+    }
 }

@@ -98,4 +98,24 @@ public class WordPieceTrainerTests
         Assert.Contains("no words", Assert.Throws<TandemException>(() => WordPieceTrainer.Train([tmp["empty.txt"]], new())).Message);
         Assert.Contains("too small", Assert.Throws<TandemException>(() => WordPieceTrainer.Train([tmp["empty.txt"]], new() { VocabSize = 3 })).Message);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheTokenizerJsonWrittenBesideVocabTxtGivesTheSameIds(bool lowercase)
+    {
+        using var tmp = Paths.TempDir();
+        WordPieceTrainer.TrainAndSave([Corpus(tmp)], new VocabularyTrainingOptions { VocabSize = 200, Lowercase = lowercase }, tmp["tok"]);
+        var fromVocab = WordPieceTokenizer.FromPretrained(tmp["tok"]);
+        var fromJson = AutoTokenizer.FromPretrained(tmp["tok"]);
+        Assert.Contains("tokenizer.json", fromJson.Kind);
+        foreach (var text in Sql.Append("Naïve CAFÉ 東京 unseen-words, 123"))
+        {
+            var ids = fromVocab.EncodeToIds(text);
+            Assert.Equal(ids, fromJson.EncodeToIds(text));
+            Assert.Equal(fromVocab.Decode(ids.Select(i => (long)i)), fromJson.Decode(ids.Select(i => (long)i)));
+        }
+        Assert.Equal(fromVocab.Encode(["SELECT area"], ["FROM state"]).InputIds, fromJson.Encode(["SELECT area"], ["FROM state"]).InputIds);
+        ByteLevelBpeTrainerTests.AssertSameSchema(Paths.Reference("tokenizers", "bert-base-uncased", "tokenizer.json"), tmp["tok/tokenizer.json"]);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Tandem.Generation;
+using Tandem.Evaluation.Results;
 using Tandem.Modeling;
 using Tandem.Pipelines;
 using Tandem.Training;

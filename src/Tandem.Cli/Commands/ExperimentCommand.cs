@@ -5,10 +5,12 @@ using Tandem.Cli.Infrastructure;
 using Tandem.Pipelines;
 using Tandem.Tasks.Sql;
 using Tandem.Tasks.Sql.Experiments;
+using Tandem.Tasks.Translation;
 
 namespace Tandem.Cli.Commands;
 
-/// <summary><c>tandem experiment geoquery</c>: fine-tune on GeoQuery, report test accuracy, answer a sample question
+/// <summary><c>tandem experiment geoquery</c>: fine-tune on GeoQuery, report test accuracy, answer a sample question;
+/// <c>tandem experiment sqlbert</c> and <c>multi30k</c>: pre-train a decoder and compare rows with and without it
 /// (<c>tandem experiment restaurants</c>: <see cref="RestaurantsCommand"/>).</summary>
 internal static class ExperimentCommand
 {
@@ -85,7 +87,7 @@ internal static class ExperimentCommand
             if (last is not null) AnswerSample(last, parse.GetValue(sample)!, parse.GetValue(candidates), choice, questionLiterals);
             return 0;
         });
-        return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo, SqlBert(), RestaurantsCommand.Create() };
+        return new Command("experiment", "Reproducible experiments that write docs/RESULTS.md") { geo, SqlBert(), Multi30k(), RestaurantsCommand.Create() };
     }
 
     static Command SqlBert()
@@ -128,6 +130,51 @@ internal static class ExperimentCommand
         return command;
     }
 
+    static Command Multi30k()
+    {
+        var data = new Option<string?>("--data") { Description = "Multi30k's folder, with task1/raw (default: ../shared/data/multi30k or shared/data/multi30k)" };
+        var manDir = new Option<string>("--man-dir") { Description = "German manual pages for the corpus (Debian's manpages-de); skipped when missing", DefaultValueFactory = _ => GermanCorpus.DebianManDir };
+        var extra = new Option<string[]>("--extra-corpus") { Description = "A folder of further German *.txt files (one text a line) for the corpus; repeatable", Arity = ArgumentArity.ZeroOrMore };
+        var copies = new Option<int>("--multi30k-copies") { Description = "Times Multi30k's training German stands in the corpus (keeps the captions' share against the manuals)", DefaultValueFactory = _ => 4 };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "Size of the cased German WordPiece vocabulary", DefaultValueFactory = _ => 8000 };
+        var pretrain = new Option<double>("--pretrain-minutes") { Description = "Budget of GermanBERT's masked-LM pre-training from scratch", DefaultValueFactory = _ => 30 };
+        var minutes = new Option<double>("--minutes") { Description = "Fine-tuning budget of each row", DefaultValueFactory = _ => 30 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate of the rows", DefaultValueFactory = _ => 1e-4 };
+        var beams = new Option<int>("--num-beams") { Description = "Beam width at test time", DefaultValueFactory = _ => 4 };
+        var rows = new Option<string>("--rows") { Description = $"Rows to run, comma separated: {string.Join(", ", TranslationOptions.AllRows)}", DefaultValueFactory = _ => string.Join(",", TranslationOptions.AllRows) };
+        var reuse = new Option<bool>("--reuse") { Description = "Keep a pre-training that already has a checkpoint in the run folder instead of running it again" };
+        var maxTrain = new Option<int>("--max-train") { Description = "Train on the first N pairs only (a quick check of the command, not a result)", Hidden = true };
+        var maxTest = new Option<int>("--max-test") { Description = "Test on the first N sentences only (a quick check of the command, not a result)", Hidden = true };
+        var maxCorpus = new Option<int>("--max-corpus-lines") { Description = "Keep at most N lines of each corpus source (a quick check)", Hidden = true };
+        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+        var runDir = new Option<string>("--run-dir") { Description = "Where the corpus, vocabulary and runs are written", DefaultValueFactory = _ => "runs/multi30k" };
+        var resultsDir = new Option<string>("--results-dir") { Description = "Result rows (one JSON file per row)", DefaultValueFactory = _ => "docs/results" };
+        var results = new Option<string>("--results") { Description = "The generated table", DefaultValueFactory = _ => "docs/RESULTS.md" };
+        var command = new Command("multi30k", "Translation from two monolingual models, Multi30k English to German: build a German corpus (no Multi30k test sentence), train its cased vocabulary, pre-train a German BERT on it from scratch, then fine-tune MiniLM2GermanBERT, MiniLM2RND and RND2RND and write their BLEU on test 2016 Flickr")
+        {
+            data, manDir, extra, copies, vocabSize, pretrain, minutes, lr, beams, rows, reuse, maxTrain, maxTest, maxCorpus, seed, runDir, resultsDir, results, CommonOptions.CacheDir,
+        };
+        command.SetHandler(parse =>
+        {
+            var options = new TranslationOptions
+            {
+                DataDir = parse.GetValue(data) ?? FindData("multi30k", "the folder with task1/raw"), ManDir = parse.GetValue(manDir), ExtraCorpus = parse.GetValue(extra) ?? [],
+                Multi30kCopies = parse.GetValue(copies), VocabSize = parse.GetValue(vocabSize), PretrainMinutes = parse.GetValue(pretrain), Minutes = parse.GetValue(minutes),
+                LearningRate = parse.GetValue(lr), NumBeams = parse.GetValue(beams),
+                Rows = parse.GetValue(rows)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), Reuse = parse.GetValue(reuse),
+                MaxTrain = parse.GetValue(maxTrain), MaxTest = parse.GetValue(maxTest), MaxCorpusLines = parse.GetValue(maxCorpus), Seed = parse.GetValue(seed),
+                RunDir = parse.GetValue(runDir)!, ResultsDir = parse.GetValue(resultsDir)!, ResultsFile = parse.GetValue(results)!, CacheDir = parse.GetValue(CommonOptions.CacheDir),
+                Command = "tandem " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            };
+            foreach (var r in TranslationExperiment.Run(options, TrainingDisplay.Host(10)))
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[bold]{Markup.Escape(r.Row.Model)}[/]: BLEU [bold]{r.Row.Bleu:F2}[/] ({Markup.Escape(r.Row.BleuSignature ?? "")}), lower-cased {r.Row.BleuLowercase:F2} ({r.Row.Examples} sentences, {r.Row.Steps} steps, test decoding {r.Row.TestSeconds:F0} s)"));
+            AnsiConsole.MarkupLine($"results: {Markup.Escape(options.ResultsFile)}");
+            return 0;
+        });
+        return command;
+    }
+
     static ExperimentResult TrainWithProgress(ExperimentOptions options) =>
         TrainingDisplay.Run(10, (progress, log) => GeoQueryExperiment.Run(options, progress, log));
 
@@ -160,10 +207,12 @@ internal static class ExperimentCommand
     }
 
     /// <summary>The text2sql-data folder next to the repository (../shared) or inside it (shared).</summary>
-    internal static string FindData()
+    internal static string FindData() => FindData("text2sql-data", "the folder with data/geography.json and data/restaurants.json");
+
+    static string FindData(string name, string what)
     {
-        foreach (var candidate in new[] { Path.Combine("..", "shared", "data", "text2sql-data"), Path.Combine("shared", "data", "text2sql-data") })
+        foreach (var candidate in new[] { Path.Combine("..", "shared", "data", name), Path.Combine("shared", "data", name) })
             if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
-        throw new TandemException("text2sql-data not found: pass --data DIR (the folder with data/geography.json and data/restaurants.json)");
+        throw new TandemException($"{name} not found: pass --data DIR ({what})");
     }
 }

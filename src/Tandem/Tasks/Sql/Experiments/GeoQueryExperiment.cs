@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Tandem.Evaluation.Results;
 using Tandem.Tasks.Sql.Fitting;
 using Tandem.Training;
 

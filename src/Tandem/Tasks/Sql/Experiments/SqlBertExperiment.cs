@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Tandem.Pretrained;
-using Tandem.Tokenization;
+using Tandem.Pretraining;
 using Tandem.Tokenization.Training;
 using Tandem.Training;
 
@@ -73,18 +72,13 @@ public static class SqlBertExperiment
 
         // SQLBERT's shape: MiniLM's config with the SQL vocabulary, in a folder with that vocabulary (its random twin's too)
         var shape = Path.Combine(o.RunDir, "sqlbert-shape");
-        var vocab = WordPieceTrainer.TrainAndSave([corpus.TrainFile], new VocabularyTrainingOptions { VocabSize = o.VocabSize, Lowercase = true }, shape);
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(minilm, "config.json")))!.AsObject();
-        config["vocab_size"] = vocab.VocabSize;
-        config["pad_token_id"] = vocab.PadTokenId;
-        config["architectures"] = new JsonArray("BertForMaskedLM");
-        AtomicFile.WriteAllText(Path.Combine(shape, "config.json"), config.ToJsonString(new() { WriteIndented = true }) + "\n");
+        var vocab = ModelShape.Create(minilm, [corpus.TrainFile], new VocabularyTrainingOptions { VocabSize = o.VocabSize, Lowercase = true }, shape);
         log($"SQL vocabulary: {vocab.VocabSize} WordPiece tokens ({shape})");
 
         string? sqlBert = null, minilmSql = null;
         string? sqlBertNote = null, minilmSqlNote = null;
         if (o.Rows.Contains("sqlbert"))
-            (sqlBert, sqlBertNote) = Pretrain(o, "sqlbert-pretrain", "random:" + Path.Combine(shape, "config.json"), shape, corpus, o.PretrainMinutes, 5e-4,
+            (sqlBert, sqlBertNote) = Pretrain(o, "sqlbert-pretrain", "random:" + ModelShape.ConfigPath(shape), shape, corpus, o.PretrainMinutes, 5e-4,
                 "decoder: SQLBERT, pre-trained from scratch", host);
         if (o.Rows.Contains("minilm-sql"))
             (minilmSql, minilmSqlNote) = Pretrain(o, "minilm-sql-pretrain", minilm, minilm, corpus, o.ContinueMinutes, 1e-4,
@@ -116,43 +110,15 @@ public static class SqlBertExperiment
     static (string Checkpoint, string Note) Pretrain(SqlBertOptions o, string name, string model, string tokenizer, SqlCorpusInfo corpus,
         double minutes, double lr, string what, ITrainingHost host)
     {
-        Action<string> log = host.Log;
-        var runDir = Path.Combine(o.RunDir, name);
-        var store = new CheckpointStore(runDir);
-        string? checkpoint = o.Reuse && Directory.Exists(runDir) ? store.Latest() : null;
-        if (checkpoint is not null) log($"{name}: reusing {checkpoint}");
-        else
+        var stage = new MaskedLMStage
         {
-            if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
-            var config = new TrainConfig
-            {
-                Seed = o.Seed,
-                Threads = 0,
-                Precision = "bf16",
-                Objective = new ObjectiveSection { Type = ObjectiveSection.MaskedLM, BlockSize = 128, MlmProbability = 0.15 },
-                Model = new ModelSection { Encoder = model, Tokenizer = tokenizer },
-                Data = new DataSection { Splits = new() { ["train"] = corpus.TrainFile, ["dev"] = corpus.DevFile } },
-                Optimizer = new OptimizerSection { Lr = lr, WeightDecay = 0.01 },
-                Schedule = new ScheduleSection { MaxSteps = 1_000_000, MaxMinutes = minutes, WarmupSteps = 50, Decay = "linear" },
-                Batching = new BatchingSection { MaxTokens = 4096 },
-                Evaluation = new EvaluationSection { EverySteps = 200, Metric = "masked_accuracy", MaxExamples = 64 },
-                Output = new OutputSection { Dir = runDir, KeepLast = 1, KeepBest = 0, LogEverySteps = 20 },
-            };
-            log($"{name}: masked-LM training of {model} on the SQL corpus, {minutes:G4} min");
-            checkpoint = host.Run((progress, runLog) => Trainer.Run(config, new TrainOptions { Progress = progress, Log = runLog }).LastCheckpoint
-                ?? throw new TandemException($"{runDir}: pre-training wrote no checkpoint"));
-        }
-        var state = TrainerState.Load(checkpoint);
-        long tokens = CountTokens(corpus.TrainFile, tokenizer);
+            Name = name, Model = model, Tokenizer = tokenizer, TrainFile = corpus.TrainFile, DevFile = corpus.DevFile,
+            Minutes = minutes, LearningRate = lr, Seed = o.Seed,
+        };
+        var outcome = stage.Run(o.RunDir, o.Reuse, host);
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"{what} on {corpus.TrainQueries:N0} SQL queries ({tokens / 1e6:F2} M tokens), {state.Step} steps of 4096 tokens in {state.ElapsedSeconds / 60:F1} min");
-        log($"{name}: {note}");
-        return (checkpoint, note);
-    }
-
-    static long CountTokens(string file, string tokenizerDir)
-    {
-        var tokenizer = AutoTokenizer.FromPretrained(tokenizerDir);
-        return File.ReadLines(file).Sum(l => (long)tokenizer.EncodeToIds(l).Count);
+            $"{what} on {corpus.TrainQueries:N0} SQL queries ({outcome.CorpusTokens / 1e6:F2} M tokens), {outcome.Budget}");
+        host.Log($"{name}: {note}");
+        return (outcome.Checkpoint, note);
     }
 }

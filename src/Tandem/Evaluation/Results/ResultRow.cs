@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Tandem.Tasks.Sql;
+namespace Tandem.Evaluation.Results;
 
 /// <summary>
-/// One row of the experiment's results table: a model evaluated on one split, with the budget it was trained
+/// One row of an experiment's results table: a model evaluated on one split, with the budget it was trained
 /// under. Each row is its own JSON file (<see cref="Save"/>), so rows can be run separately and merged by
 /// <see cref="ResultsTable"/>.
 /// </summary>
@@ -19,11 +19,21 @@ public sealed record ResultRow
     /// <summary>Examples evaluated.</summary>
     public int Examples { get; init; }
 
-    /// <summary>Exact match, a fraction in [0, 1] (<see cref="SqlExactMatch"/>).</summary>
+    /// <summary>Exact match, a fraction in [0, 1] (<c>Tandem.Tasks.Sql.SqlExactMatch</c>); 0 in a translation row.</summary>
     public double ExactMatch { get; init; }
 
-    /// <summary>Execution accuracy, a fraction in [0, 1] (<see cref="ExecutionMatch"/>); null without a database.</summary>
+    /// <summary>Execution accuracy, a fraction in [0, 1] (<c>Tandem.Tasks.Sql.ExecutionMatch</c>); null without a database.</summary>
     public double? ExecutionAccuracy { get; init; }
+
+    /// <summary>Detokenized cased corpus BLEU (0-100, <see cref="CorpusBleu"/>) of a translation row; null in other rows.
+    /// A row with a BLEU is shown in the table's Translation section.</summary>
+    public double? Bleu { get; init; }
+
+    /// <summary>BLEU of the same output lower-cased (sacreBLEU <c>-lc</c>); null in other rows.</summary>
+    public double? BleuLowercase { get; init; }
+
+    /// <summary>sacreBLEU's signature of <see cref="Bleu"/>, e.g. <c>nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.x</c>.</summary>
+    public string? BleuSignature { get; init; }
 
     /// <summary>What the model was trained on and which checkpoint was tested, e.g. <c>train+dev, last checkpoint</c>.</summary>
     public string Training { get; init; } = "";

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tandem.Tasks.Sql;
+namespace Tandem.Evaluation.Results;
 
 /// <summary>A one-line description of the machine an experiment ran on, for the results table.</summary>
 public static class MachineInfo

@@ -50,6 +50,7 @@ internal static class AskCommand
             if (models.Length == 0) throw new TandemException("give --model (a fine-tuned English->SQL folder), or --sql QUERY");
             var inputs = TextSources.Read(parse.GetValue(questions), parse.GetValue(file));
             using var database = ReadOnlyDatabase.Open(dbPath, limits);            // before the model: a bad file fails fast
+            Diagnostics.PhaseTiming.Mark("database opened");
             using var pipeline = Seq2SeqPipeline.Load(models);    // one folder, or several as an ensemble
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;
@@ -58,6 +59,7 @@ internal static class AskCommand
             {
                 if (!answer.Result.Succeeded) failed++;
                 Show(answer, json);
+                Diagnostics.PhaseTiming.Mark("answer printed");
             }
             return failed == 0 ? 0 : 1;
         });

@@ -9,8 +9,17 @@ namespace Tandem.Modeling;
 /// the padding row of an embedding 0, LayerNorm weight 1 and bias 0.</summary>
 internal static class Initialization
 {
+    [ThreadStatic] static bool _skipping;
+
+    /// <summary>Until disposed, <see cref="Apply"/> on this thread does nothing, as transformers' <c>no_init_weights</c>:
+    /// for a model whose every weight is then loaded strictly (a missing tensor is an error), so the random values
+    /// would all be overwritten. Drawing them is most of the time a MiniLM-sized model takes to build (about 2.5 s of
+    /// the 5 s of CPU before `tandem ask`'s first token, measured on this project's AMD VM).</summary>
+    public static IDisposable SkipForStrictLoad() => new Skip();
+
     public static void Apply(nn.Module root, double std)
     {
+        if (_skipping) return;
         using var noGrad = no_grad();
         foreach (var (_, m) in root.named_modules())
         {
@@ -34,5 +43,14 @@ internal static class Initialization
                     break;
             }
         }
+    }
+
+    sealed class Skip : IDisposable
+    {
+        readonly bool _outer = _skipping;
+
+        public Skip() => _skipping = true;
+
+        public void Dispose() => _skipping = _outer;
     }
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Tandem.Generation;
 using Tandem.Models.EncoderDecoder;
 using TorchSharp;
 using static TorchSharp.torch;
-using Generator = Tandem.Generation.Generator;
+using Tandem.Benchmarks;
+using Tandem.Benchmarks.Workloads;
 
 namespace Tandem.Bench;
 
@@ -26,13 +26,13 @@ internal static class GenerationBenchmark
         Console.WriteLine($"torch threads: {torch.get_num_threads()} (ProcessorCount {Environment.ProcessorCount}), " +
             $"interop threads: {torch.get_num_interop_threads()}");
         Console.WriteLine($"GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)"}");
-        Console.WriteLine($"RSS at start: {Memory.Rss()} MB");
+        Console.WriteLine($"RSS at start: {ProcessMemory.Rss()} MB");
 
         torch.manual_seed(0);
         using var model = new EncoderDecoderModel(MiniLmShape.Config());
         model.eval();
         Console.WriteLine($"model: MiniLM-shaped BERT2BERT, {model.parameters().Sum(p => p.numel()) / 1e6:F1}M parameters; " +
-            $"RSS after build: {Memory.Rss()} MB");
+            $"RSS after build: {ProcessMemory.Rss()} MB");
 
         Case[] cases = [new("greedy", 1, 1), new("greedy", 8, 1), new("beam 4", 1, 4)];
         var results = new List<string>();
@@ -47,14 +47,13 @@ internal static class GenerationBenchmark
             {
                 using var ids = randint(1000, 30000, [c.Batch, SourceLength], dtype: ScalarType.Int64); // [batch, src]
                 using var mask = ones_like(ids);                                                        // [batch, src]
-                var config = Config(c.Beams, NewTokens);
-                long rssBefore = Memory.Rss();
-                bool peakReset = Memory.ResetPeak();
-                Check(Generator.Generate(model, ids, mask, config, useCache), c.Batch, NewTokens);       // warm-up
+                long rssBefore = ProcessMemory.Rss();
+                bool peakReset = ProcessMemory.ResetPeak();
+                Decoding.Run(model, ids, mask, c.Beams, NewTokens, useCache);                           // warm-up
                 var watch = Stopwatch.StartNew();
-                for (int i = 0; i < reps; i++) Check(Generator.Generate(model, ids, mask, config, useCache), c.Batch, NewTokens);
+                for (int i = 0; i < reps; i++) Decoding.Run(model, ids, mask, c.Beams, NewTokens, useCache);
                 double ms = watch.Elapsed.TotalMilliseconds / reps;
-                long peak = Memory.Peak(), rssAfter = Memory.Rss();
+                long peak = ProcessMemory.Peak(), rssAfter = ProcessMemory.Rss();
                 if (useCache) cachedMs = ms;
                 string speedUp = useCache ? "" : $"{ms / cachedMs:F1}x";
                 Console.WriteLine($"{c.Name,-8} {c.Batch,5} {(useCache ? "yes" : "no"),5} {ms,9:F1} " +
@@ -83,47 +82,30 @@ internal static class GenerationBenchmark
         GenerateAlternating(model, ids, mask, one, oneMask, 1, tokens);
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long liveStart = LiveTensors(), rssStart = Memory.Rss();
+        long liveStart = LiveTensors(), rssStart = ProcessMemory.Rss();
         Console.WriteLine($"{"calls",6} {"live tensors",12} {"RSS MB",7} {"VmHWM MB",8}");
-        Console.WriteLine($"{0,6} {liveStart,12} {rssStart,7} {Memory.Peak(),8}");
+        Console.WriteLine($"{0,6} {liveStart,12} {rssStart,7} {ProcessMemory.Peak(),8}");
         var watch = Stopwatch.StartNew();
         for (int i = 1; i <= calls; i++)
         {
             GenerateAlternating(model, ids, mask, one, oneMask, i, tokens);
             if (i % Math.Max(1, calls / 5) == 0 || i == calls)
-                Console.WriteLine($"{i,6} {LiveTensors(),12} {Memory.Rss(),7} {Memory.Peak(),8}");
+                Console.WriteLine($"{i,6} {LiveTensors(),12} {ProcessMemory.Rss(),7} {ProcessMemory.Peak(),8}");
         }
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long liveEnd = LiveTensors();
         Console.WriteLine($"live tensors: {liveStart} at start, {liveEnd} at end ({(liveEnd == liveStart ? "flat" : "LEAK")}); " +
-            $"RSS {rssStart} MB -> {Memory.Rss()} MB; {watch.Elapsed.TotalSeconds:F1} s");
+            $"RSS {rssStart} MB -> {ProcessMemory.Rss()} MB; {watch.Elapsed.TotalSeconds:F1} s");
     }
 
     static void GenerateAlternating(EncoderDecoderModel model, Tensor ids, Tensor mask, Tensor one, Tensor oneMask,
         int i, int tokens)
     {
-        if (i % 2 == 0) Check(Generator.Generate(model, ids, mask, Config(1, tokens)), 2, tokens);
-        else Check(Generator.Generate(model, one, oneMask, Config(4, tokens)), 1, tokens);
+        if (i % 2 == 0) Decoding.Run(model, ids, mask, 1, tokens);
+        else Decoding.Run(model, one, oneMask, 4, tokens);
     }
 
     /// <summary>Tensors created and not yet disposed on this thread (TorchSharp's dispose statistics).</summary>
     static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
-
-    static GenerationConfig Config(int beams, int newTokens) => new()
-    {
-        DecoderStartTokenId = 101,
-        EosTokenId = [102],
-        PadTokenId = 0,
-        MaxNewTokens = newTokens,
-        MinNewTokens = newTokens,
-        NumBeams = beams,
-    };
-
-    static void Check(GenerationOutput output, int rows, int newTokens)
-    {
-        if (output.Sequences.Length != rows || output.Sequences.Any(s => s.Length != 1 + newTokens))
-            throw new InvalidOperationException(
-                $"expected {rows} sequences of {1 + newTokens} tokens, got {output.Sequences.Length} of {output.Sequences[0].Length}");
-    }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Tandem.Benchmarks;
+using Tandem.Benchmarks.Workloads;
 using Tandem.Training;
 
 namespace Tandem.Bench;
@@ -18,7 +20,7 @@ internal static class PretrainBench
         int steps = BenchArgs.Int(args, "--steps", 40), threads = BenchArgs.Int(args, "--threads", 2);
         bool bf16 = !args.Contains("--fp32");
         TorchSharp.torch.set_num_threads(threads);
-        double peak = TrainBench.MatmulPeak(bf16 ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
+        double peak = MatmulPeak.Gflops(bf16 ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
         Console.WriteLine(F($"threads {threads} · matmul peak {(bf16 ? "bf16" : "fp32")} (2048x2048 mm): {peak:F1} GFLOP/s"));
         var dir = Path.Combine(Path.GetTempPath(), "tandem-bench-pretrain-" + Environment.ProcessId);
         try
@@ -28,12 +30,12 @@ internal static class PretrainBench
             TrainProgress? last = null;
             var result = Trainer.Run(config, new TrainOptions
             {
-                Progress = new Sink(p => { last = p; if (p.Step == 2 || p.Step == steps / 2 || p.Step == steps) rss.Add((p.Step, Memory.Rss())); }),
+                Progress = new Sink(p => { last = p; if (p.Step == 2 || p.Step == steps / 2 || p.Step == steps) rss.Add((p.Step, ProcessMemory.Rss())); }),
             });
             double flops = StepFlops(), tokPerSec = last?.TokensPerSecond ?? 0, secPerStep = Blocks * BlockSize / Math.Max(tokPerSec, 1e-9);
             double gflops = flops / secPerStep / 1e9;
             Console.WriteLine(F($"{result.Steps} steps of {Blocks}x{BlockSize} tokens: {tokPerSec:F0} tokens/s · {secPerStep * 1000:F0} ms/step · {flops / 1e9:F1} GFLOP/step (3 x forward matmuls) · {gflops:F1} GFLOP/s = {100 * gflops / peak:F0}% of the matmul peak"));
-            Console.WriteLine("RSS: " + string.Join(" · ", rss.Select(r => $"step {r.Step} {r.MiB} MiB")) + $" · peak (VmHWM) {Memory.Peak()} MiB");
+            Console.WriteLine("RSS: " + string.Join(" · ", rss.Select(r => $"step {r.Step} {r.MiB} MiB")) + $" · peak (VmHWM) {ProcessMemory.Peak()} MiB");
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }

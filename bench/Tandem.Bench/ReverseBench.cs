@@ -26,7 +26,7 @@ internal static class ReverseBench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"reverse task, rep {r + 1}: {result.Steps} steps in {clock.Elapsed.TotalSeconds:F1} s ({result.Steps / clock.Elapsed.TotalSeconds:F1} steps/s, evaluation included), exact match {result.LastEvaluation?.ExactMatch:P1}"));
             }
-            Console.WriteLine($"peak RSS (VmHWM): {Memory.Peak()} MiB");
+            Console.WriteLine($"peak RSS (VmHWM): {Tandem.Benchmarks.ProcessMemory.Peak()} MiB");
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }

@@ -11,6 +11,7 @@ internal static class TandemApp
     public static int Run(string[] args)
     {
         var parse = Build().Parse(args);
+        Diagnostics.PhaseTiming.Mark("command line parsed");
         return ParseErrors.Report(parse) ?? parse.Invoke();
     }
 
@@ -40,6 +41,7 @@ internal static class TandemApp
         root.Subcommands.Add(TokenizerCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(FillMaskCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

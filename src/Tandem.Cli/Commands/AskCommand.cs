@@ -51,6 +51,7 @@ internal static class AskCommand
             if (models.Length == 0) throw new TandemException("give --model (a fine-tuned English->SQL folder), or --sql QUERY");
             var inputs = TextSources.Read(parse.GetValue(questions), parse.GetValue(file));
             using var database = ReadOnlyDatabase.Open(dbPath, limits);            // before the model: a bad file fails fast
+            Diagnostics.PhaseTiming.Mark("database opened");
             using var pipeline = Seq2SeqPipeline.Load(models);    // one folder, or several as an ensemble
             if (FittedSchema.Warning(models, database.ReadSchema(sampleValues: 0), dbPath) is { } other) Console.Error.WriteLine("warning: " + other);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
@@ -60,6 +61,7 @@ internal static class AskCommand
             {
                 if (!answer.Result.Succeeded) failed++;
                 Show(answer, json);
+                Diagnostics.PhaseTiming.Mark("answer printed");
             }
             return failed == 0 ? 0 : 1;
         });

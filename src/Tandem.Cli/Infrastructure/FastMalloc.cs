@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Runtime.InteropServices;
+using Tandem.Diagnostics;
 
 namespace Tandem.Cli.Infrastructure;
 
@@ -36,23 +37,17 @@ internal static class FastMalloc
     /// returns when nothing needs doing or <c>execve</c> failed, and the command then runs in this process.</summary>
     public static void ReexecIfNeeded(string[] args)
     {
-        if (!OperatingSystem.IsLinux()) return;
-        if (Environment.GetEnvironmentVariable(Marker) is not null) return;
+        bool again = Environment.GetEnvironmentVariable(Marker) is not null;
+        PhaseTiming.Mark(again ? "runtime started again (execve)" : "runtime started");
+        if (!OperatingSystem.IsLinux() || again) return;
         if (Environment.GetEnvironmentVariable("TANDEM_NO_REEXEC") is "1" or "true") return;
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "";
         var preload = Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "";
         bool hasTunable = tunables.Contains("glibc.malloc.hugetlb", StringComparison.Ordinal);
         var tcmalloc = preload.Contains("malloc", StringComparison.Ordinal) ? null : Tcmalloc();
         if (hasTunable && tcmalloc is null) return;
-        var self = Environment.ProcessPath;
-        if (self is null) return;
-        var argv = new List<string?> { self };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            var entry = typeof(FastMalloc).Assembly.Location;       // `dotnet Tandem.Cli.dll ...` (dotnet run)
-            if (string.IsNullOrEmpty(entry)) return;
-            argv.Add(entry);
-        }
+        if (SelfProcess.Prefix() is not { } prefix) return;         // `dotnet Tandem.Cli.dll ...` under dotnet run
+        var argv = new List<string?>(prefix);
         argv.AddRange(args);
         argv.Add(null);
         var env = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
@@ -62,7 +57,7 @@ internal static class FastMalloc
         env[Marker] = "1";
         var envp = env.Select(kv => (string?)(kv.Key + "=" + kv.Value)).Append(null).ToArray();
         Console.Out.Flush();
-        try { execve(self, [.. argv], envp); }    // returns only on failure; then run here, as we are
+        try { execve(prefix[0], [.. argv], envp); }    // returns only on failure; then run here, as we are
         catch (Exception e) when (e is MarshalDirectiveException or EntryPointNotFoundException or DllNotFoundException) { }
     }
 

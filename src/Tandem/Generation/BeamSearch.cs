@@ -28,6 +28,7 @@ internal static class BeamSearch
             int curLen = sequences[0].Length;
             var input = tensor(sequences.SelectMany(s => s).ToArray(), [rows, curLen], device: device); // [rows, curLen]
             var logits = session.NextLogits(input);                                    // [rows, vocab]
+            Diagnostics.PhaseTiming.MarkOnce("first token");
             var logProbs = logits.log_softmax(-1);                         // [rows, vocab]
             var processed = plan.Processors.Apply(input, logProbs);                     // [rows, vocab]
             scoresOut?.Add(GreedySearch.ToRows(processed));

@@ -30,6 +30,7 @@ public static class Generator
         int batch = (int)inputIds.shape[0];
         using var noGrad = torch.no_grad();
         using var session = model.StartDecoding(inputIds, attentionMask, useCache);
+        Diagnostics.PhaseTiming.Mark("encoder ran");
         if (config.NumBeams > 1) return BeamSearch.Run(session, batch, plan, inputIds.device, prompt);
         int copies = plan.RowsPerInput;
         if (copies > 1)

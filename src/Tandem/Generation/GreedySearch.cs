@@ -26,6 +26,7 @@ internal static class GreedySearch
             {
                 using var scope = NewDisposeScope();
                 var logits = session.NextLogits(sequences);                         // [rows, vocab]
+                Diagnostics.PhaseTiming.MarkOnce("first token");
                 var scores = plan.Processors.Apply(sequences, logits);              // [rows, vocab]
                 Tensor next;                                                        // [rows]
                 if (sampler is null) next = scores.argmax(-1);

@@ -31,6 +31,8 @@ public static class Seq2SeqModels
         var configPath = Path.Combine(dir, "config.json");
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         if (!File.Exists(configPath)) throw new TandemException($"{configPath}: not found (a model folder needs config.json)");
+        _ = TorchSharp.torch.get_num_threads();             // loads libtorch here, so TANDEM_TIMING tells it from the model
+        Diagnostics.PhaseTiming.Mark("libtorch loaded");
         return ModelType(dir) switch
         {
             "encoder-decoder" => EncoderDecoderModel.FromPretrained(dir),

@@ -81,6 +81,7 @@ public sealed class Seq2SeqPipeline : ITextGenerator
     public static Seq2SeqPipeline Load(string dir)
     {
         var model = Seq2SeqModels.FromPretrained(dir);
+        Diagnostics.PhaseTiming.Mark("model built, weights loaded");
         if (!Seq2SeqTokenizers.Exists(dir))
         {
             model.Dispose();
@@ -90,6 +91,7 @@ public sealed class Seq2SeqPipeline : ITextGenerator
         {
             var tokenizers = Seq2SeqTokenizers.FromPretrained(dir);
             VocabularyCheck.EnsureFits(tokenizers.Target, model.VocabSize, dir);
+            Diagnostics.PhaseTiming.Mark("tokenizer loaded");
             return new Seq2SeqPipeline([model], tokenizers, model.MaxSourceLength);
         }
         catch { model.Dispose(); throw; }

@@ -106,7 +106,8 @@ public class BertModel : nn.Module, ITextEncoder
     public static BertModel FromPretrained(string dir, LoadReport? report = null)
     {
         var config = BertConfig.Load(dir);
-        var model = new BertModel(config);
+        BertModel model;
+        using (Initialization.SkipForStrictLoad()) model = new BertModel(config);               // every weight is loaded next
         using var weights = new StateDict(StateDictFiles.Load(dir));
         var r = CheckpointLoader.Load(model, weights, dir, new LoadOptions { SourcePrefixes = ["bert."] });
         r.ThrowIfIncomplete(dir);

@@ -20,7 +20,10 @@ public sealed partial class EncoderDecoderModel
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         var config = EncoderDecoderConfig.Load(dir);
-        return ModelFolder.Load(new EncoderDecoderModel(config), dir);
+        EncoderDecoderModel model;
+        using (Initialization.SkipForStrictLoad()) model = new EncoderDecoderModel(config);     // every weight is loaded next
+        Diagnostics.PhaseTiming.Mark("model built");
+        return ModelFolder.Load(model, dir);
     }
 
     /// <summary>Writes <c>config.json</c>, the weights (tied tensors once) and the tokenizer files into <paramref name="dir"/>.</summary>

@@ -44,7 +44,10 @@ public sealed partial class PrefixLMModel
     public static PrefixLMModel FromPretrained(string dir)
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
-        return ModelFolder.Load(new PrefixLMModel(PrefixLMConfig.Load(dir)), dir);
+        var config = PrefixLMConfig.Load(dir);
+        PrefixLMModel model;
+        using (Modeling.Initialization.SkipForStrictLoad()) model = new PrefixLMModel(config);           // every weight is loaded next
+        return ModelFolder.Load(model, dir);
     }
 
     /// <summary>Writes <c>config.json</c>, the weights (<c>bert.*</c> and <c>cls.predictions.*</c>, the tied output

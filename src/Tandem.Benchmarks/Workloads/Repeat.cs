@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace Tandem.Benchmarks.Workloads;
+
+/// <summary>Times a workload: warm-up runs first (JIT, first-touch memory, libtorch's kernel choice), then timed runs.</summary>
+public static class Repeat
+{
+    /// <summary>The median seconds of <paramref name="runs"/> timed calls of <paramref name="work"/>, after
+    /// <paramref name="warmUp"/> untimed ones.</summary>
+    public static double MedianSeconds(int warmUp, int runs, Action work)
+    {
+        for (int i = 0; i < warmUp; i++) work();
+        var seconds = new double[Math.Max(1, runs)];
+        for (int i = 0; i < seconds.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            work();
+            seconds[i] = clock.Elapsed.TotalSeconds;
+        }
+        return Median(seconds);
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Tandem.Benchmarks;
 using Tandem.Cli.Infrastructure;
-using Tandem.Tasks.Sql;
+using Tandem.Evaluation.Results;
 
 namespace Tandem.Cli.Commands;
 

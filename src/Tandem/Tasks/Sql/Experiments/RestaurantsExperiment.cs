@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Tandem.Evaluation.Results;
 using Tandem.Tasks.Sql.Fitting;
 using Tandem.Training;
 

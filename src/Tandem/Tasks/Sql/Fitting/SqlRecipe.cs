@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Tandem.Evaluation.Results;
 using Tandem.Generation;
 using Tandem.Modeling;
 using Tandem.Pipelines;

@@ -39,7 +39,7 @@ internal static class TrainBench
     {
         double gflops = flops / r.Seconds / 1e9;
         Console.WriteLine(F($"  {name}: forward {1000 * r.Forward:F0} ms · backward {1000 * r.Backward:F0} ms · optimizer and the rest {1000 * (r.Seconds - r.Forward - r.Backward):F0} ms"));
-        Console.WriteLine(F($"{name}: {r.Seconds * 1000:F0} ms/step · {Batch * Tgt / r.Seconds:F0} target tok/s · {gflops:F1} GFLOP/s = {100 * gflops / peak:F0}% of matmul peak · loss {r.FirstLoss:F3} -> {r.LastLoss:F3}"))
+        Console.WriteLine(F($"{name}: {r.Seconds * 1000:F0} ms/step · {Batch * Tgt / r.Seconds:F0} target tok/s · {gflops:F1} GFLOP/s = {100 * gflops / peak:F0}% of matmul peak · loss {r.FirstLoss:F3} -> {r.LastLoss:F3}"));
     }
 
     static StepTimes TimeTraining(ScalarType dtype, int steps) => TrainingStep.Time(dtype, Batch, Src, Tgt, 2, steps);

@@ -48,7 +48,7 @@ public sealed class FittedSchemaTests
         Read(pets).Save(model);
         var loaded = FittedSchema.Load(model)!;
         Assert.Equal((Read(pets).Fingerprint, "pets.sqlite"), (loaded.Fingerprint, loaded.Database));
-        Assert.Equal(["name text", "kind text", "age int"], loaded.Tables.Single().Columns.Select(c => $"{c.Name} {c.Type}"));
+        Assert.Equal(["name text", "kind text", "age int"], loaded.Tables.Single().Columns.Select(c => $"{c.Name} {c.Type}".ToLowerInvariant()));
         Assert.Null(FittedSchema.Warning([model], petsDb.ReadSchema(), pets));
         var warning = FittedSchema.Warning([model], otherDb.ReadSchema(), other);
         Assert.NotNull(warning);

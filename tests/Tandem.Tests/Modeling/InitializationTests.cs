@@ -1,21 +1,24 @@
 using Tandem.Modeling;
-using static TorchSharp.torch;
+using Tandem.Models.Bert;
+using Tandem.Tests.TestSupport;
 
 namespace Tandem.Tests.Modeling;
 
 public class InitializationTests
 {
     [Fact]
-    public void SkippingForAStrictLoadLeavesWeightsAloneUntilDisposed()
+    public void SkippingForAStrictLoadEndsWhenDisposed()
     {
-        using var layer = new Linear(4, 3);
-        using var model = nn.Sequential(("layer", layer));                      // Apply walks the root's sub-modules
-        using (no_grad()) layer.weight.fill_(7.0);
-        using (Initialization.SkipForStrictLoad()) Initialization.Apply(model, 0.02);
-        Assert.True(layer.weight.eq(7.0).all().item<bool>());
-        Assert.True(layer.bias!.eq(0.0).all().item<bool>());                   // zeros from the constructor
-        Initialization.Apply(model, 0.02);
-        Assert.False(layer.weight.eq(7.0).any().item<bool>());
-        Assert.True(layer.weight.abs().max().item<float>() < 0.2f);             // N(0, 0.02)
+        var config = TinyBert.Config;
+        using (Initialization.SkipForStrictLoad())
+        using (new BertModel(config)) { }
+        // after the skip, a model is initialised as before: N(0, initializer_range) weights, LayerNorm ones
+        using var model = new BertModel(config);
+        var weights = model.named_parameters().Where(p => p.name.EndsWith("query.weight", StringComparison.Ordinal)).Select(p => p.parameter).ToList();
+        Assert.NotEmpty(weights);
+        foreach (var w in weights)
+            Assert.InRange(w.std().item<float>(), 0.5 * config.InitializerRange, 1.5 * config.InitializerRange);
+        var norm = model.named_parameters().First(p => p.name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)).parameter;
+        Assert.True(norm.eq(1.0).all().item<bool>());
     }
 }

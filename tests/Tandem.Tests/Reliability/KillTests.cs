@@ -58,8 +58,10 @@ public class KillTests
 
     static Process Start(string configPath, bool pauseInSaves, Action<string?> onLine, params string[] more)
     {
-        var start = new ProcessStartInfo(CliRunner.Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["train", "--config", configPath, "--resume", .. more]) start.ArgumentList.Add(a);
+        // through env --default-signal: a test run started in the background by a script (`cmd &`) inherits SIGINT
+        // ignored, an ignored signal stays ignored across exec, and tandem would never see the test's SIGINT
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["--default-signal=INT", CliRunner.Executable, "train", "--config", configPath, "--resume", .. more]) start.ArgumentList.Add(a);
         start.Environment["TANDEM_CACHE"] = MiniLm.Cache;
         if (pauseInSaves) start.Environment["TANDEM_FAULT_SAVE_PAUSE_MS"] = "120";
         var p = Process.Start(start)!;

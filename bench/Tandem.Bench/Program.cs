@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project bench/Tandem.Bench -- malloc [--reps N] [--steps N]   (train step per allocator)
 //   dotnet run -c Release --project bench/Tandem.Bench -- pretrain [--steps N] [--threads N] [--fp32]   (masked-LM pre-training)
 //   dotnet run -c Release --project bench/Tandem.Bench -- reverse [--reps N]   (the test suite's tiny reversal task, timed)
+//   dotnet run -c Release --project bench/Tandem.Bench -- watchdog [--reps N] [--limit-ms N] [--db F]   (how late a query past its time limit is stopped)
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
@@ -22,7 +23,10 @@ switch (mode)
     case "reverse":
         Tandem.Bench.ReverseBench.Run(args[1..]);
         break;
+    case "watchdog":
+        Tandem.Bench.WatchdogBench.Run(args[1..]);
+        break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | watchdog [--reps N] [--limit-ms N] [--db F]");
         break;
 }

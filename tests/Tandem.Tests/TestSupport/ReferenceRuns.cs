@@ -37,6 +37,32 @@ internal static class ReferenceRuns
         };
     }
 
+    /// <summary>Asserts the teacher-forced passes transformers recorded: with the decoder mask (encoder states,
+    /// logits, loss), without it (logits), and from the labels only (logits, loss), each within
+    /// <paramref name="tolerance"/>. <paramref name="encoderStates"/> names the recorded encoder output to compare
+    /// (<c>encoder_hidden_states_projected</c> for a model with <c>enc_to_dec_proj</c>).</summary>
+    public static void AssertForwardMatches(ISeq2SeqModel model, Reference r, double tolerance,
+        string encoderStates = "encoder_last_hidden_state")
+    {
+        using (var withMask = Forward(model, r, decoderMask: true))
+        using (var states = r.Tensor(encoderStates))
+        using (var logits = r.Tensor("logits"))
+        {
+            Assert.True(Reference.MaxAbsDiff(withMask.EncoderLastHiddenState, states) <= tolerance);
+            Assert.True(Reference.MaxAbsDiff(withMask.Logits, logits) <= tolerance);
+            Assert.Equal(r["loss_with_decoder_input_ids_and_mask"].GetValue<double>(), withMask.Loss!.item<float>(), tolerance);
+        }
+        using (var noMask = Forward(model, r, decoderMask: false))
+        using (var logits = r.Tensor("logits_no_decoder_attention_mask"))
+            Assert.True(Reference.MaxAbsDiff(noMask.Logits, logits) <= tolerance);
+        using (var labelsOnly = Forward(model, r, decoderMask: false, labelsOnly: true))
+        using (var logits = r.Tensor("logits_labels_only"))
+        {
+            Assert.True(Reference.MaxAbsDiff(labelsOnly.Logits, logits) <= tolerance);
+            Assert.Equal(r["loss_labels_only"].GetValue<double>(), labelsOnly.Loss!.item<float>(), tolerance);
+        }
+    }
+
     /// <summary>Generates from <c>inputs.input_ids</c> and <c>inputs.attention_mask</c>.</summary>
     public static GenerationOutput Generate(IGenerativeModel model, Reference r, GenerationConfig config, bool useCache = true)
     {

@@ -26,9 +26,12 @@ public static class SqlDetokenizer
     public static WordPieceTokenizer WordPiece(ITokenizer tokenizer) => tokenizer switch
     {
         WordPieceTokenizer w => w,
-        PipelineTokenizer p when p.Kind.StartsWith("WordPiece", StringComparison.Ordinal) && p.Files.ContainsKey(PretrainedFiles.VocabFile) => FromFiles(p),
+        PipelineTokenizer p when p.Kind.StartsWith("WordPiece", StringComparison.Ordinal) && p.Files.ContainsKey(PretrainedFiles.VocabFile) => Rebuilt.GetValue(p, FromFiles),
         _ => throw new TandemException($"SQL decoding and --schema-constraint read BERT word pieces, but the model's target tokenizer is {tokenizer.Kind}; use a model whose target tokenizer is a vocab.txt WordPiece"),
     };
+
+    // ToSql asks for every generated sequence: a tokenizer.json tokenizer is rebuilt from its files once, not per call
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PipelineTokenizer, WordPieceTokenizer> Rebuilt = new();
 
     static WordPieceTokenizer FromFiles(PipelineTokenizer tokenizer)
     {

@@ -156,7 +156,8 @@ internal sealed class TrainingLoop(TrainConfig config, ITrainingTask task,
     void Save()
     {
         state.RngState = Trainer.RngState();
-        state.LrFactor = schedule.Factor(state.Step);
+        double budget = config.Schedule.MaxMinutes * 60;
+        state.LrFactor = schedule.Factor(state.Step, budget > 0 ? state.ElapsedSeconds / budget : 0);
         string dir;
         using (Average?.Apply()) dir = store.Save(task.SaveModel, opt.Optimizer, state, Average is null ? null : Average.SaveRaw);
         store.Rotate(config.Output.KeepLast, config.Output.KeepBest, config.Evaluation.Metric);

@@ -72,4 +72,17 @@ public class TrainConfigTests
         var cos = new LearningRateSchedule(0, 100, "cosine");
         Assert.Equal(0.5, cos.Factor(50), 12);
     }
+
+    [Fact]
+    public void ATimeBudgetDrivesWarmUpAsWellAsDecay()
+    {
+        // 150 warm-up steps of 3000, but the time budget ends the run after about 100 steps: warm-up follows time.
+        var s = new LearningRateSchedule(150, 3000, "linear");
+        Assert.Equal(0.5, s.Factor(10, timeFraction: 0.025), 12);   // half of the 5 % warm-up spent, by time
+        Assert.Equal(1.0, s.Factor(40, timeFraction: 0.05), 12);    // warm-up over by time, at step 40 < 150
+        Assert.Equal(0.5, s.Factor(60, timeFraction: 0.525), 12);   // half of the decay spent, by time
+        Assert.Equal(0.0, s.Factor(100, timeFraction: 1.0), 12);    // the budget's end is the schedule's end
+        Assert.Equal(s.Factor(75), s.Factor(75, timeFraction: 0.001)); // time behind the steps changes nothing
+        Assert.Equal(1.0, new LearningRateSchedule(150, 3000, "constant").Factor(20, timeFraction: 0.5));
+    }
 }

@@ -11,7 +11,7 @@ internal static class RestaurantsCommand
 {
     public static Command Create()
     {
-        var minutes = new Option<double>("--minutes-per-fold") { Description = "Training time budget of each fold's model", DefaultValueFactory = _ => 3 };
+        var minutes = new Option<double>("--minutes-per-fold") { Description = "Training time budget of each fold's model", DefaultValueFactory = _ => 6 };
         var data = new Option<string?>("--data") { Description = "The text2sql-data folder (default: ../shared/data/text2sql-data or shared/data/text2sql-data)" };
         var folds = new Option<string>("--folds") { Description = "Folds to test, comma separated (a subset writes no row)", DefaultValueFactory = _ => "0,1,2,3,4,5,6,7,8,9" };
         var runDir = new Option<string>("--run-dir") { Description = "Where the run is written", DefaultValueFactory = _ => "runs/restaurants" };

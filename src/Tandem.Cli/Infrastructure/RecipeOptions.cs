@@ -12,10 +12,10 @@ internal static class RecipeOptions
         DefaultValueFactory = _ => "minilm",
     };
 
-    public static Option<int> MaxSteps() => new("--max-steps")
+    public static Option<int> MaxSteps(int steps = 3000, string description = "Cap on optimiser steps (the time budget usually ends training first)") => new("--max-steps")
     {
-        Description = "Cap on optimiser steps (the time budget usually ends training first)",
-        DefaultValueFactory = _ => 3000,
+        Description = description,
+        DefaultValueFactory = _ => steps,
     };
 
     public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };

@@ -1,14 +1,16 @@
 namespace Tandem.Training;
 
 /// <summary>Linear warm-up from 0, then linear decay to 0, cosine decay to 0, or a constant rate.</summary>
-/// <remarks>The schedule is a function of progress, the fraction of the run done. Without a time budget that is
-/// <c>step / TotalSteps</c>; with one it is whichever of steps and spent time is further along, for warm-up as for
-/// decay. A run that its time budget ends after a tenth of its steps therefore still warms up over its first
-/// <c>WarmupSteps / TotalSteps</c> of time and ends at a low rate, instead of stopping inside the warm-up.</remarks>
-/// <param name="WarmupSteps">Steps of warm-up.</param>
+/// <remarks>With a time budget the run ends at whichever comes first, <see cref="TotalSteps"/> or the minutes, so
+/// progress is the further along of the two: decay follows it, and so does a warm-up given as a fraction
+/// (<see cref="WarmupFraction"/>, <c>warmup_ratio</c>). A run its budget ends after a tenth of its steps therefore
+/// still warms up over the first part of its time and ends at a low rate. A warm-up given in steps
+/// (<see cref="WarmupSteps"/>, <c>warmup_steps</c>) stays that many steps, whatever the clock says.</remarks>
+/// <param name="WarmupSteps">Steps of warm-up (used when <paramref name="WarmupFraction"/> is 0).</param>
 /// <param name="TotalSteps">All optimizer steps.</param>
 /// <param name="Decay">linear, cosine or constant.</param>
-public sealed record LearningRateSchedule(int WarmupSteps, int TotalSteps, string Decay)
+/// <param name="WarmupFraction">Warm-up as a fraction of the run's progress (0 = <paramref name="WarmupSteps"/>).</param>
+public sealed record LearningRateSchedule(int WarmupSteps, int TotalSteps, string Decay, double WarmupFraction = 0)
 {
     /// <summary>The factor on the peak rate for the optimizer step that follows <paramref name="step"/> completed steps.</summary>
     /// <param name="step">Completed optimizer steps.</param>
@@ -16,17 +18,24 @@ public sealed record LearningRateSchedule(int WarmupSteps, int TotalSteps, strin
     public double Factor(int step, double timeFraction = 0)
     {
         int total = Math.Max(1, TotalSteps);
-        double progress = Math.Max((double)step / total, Math.Clamp(timeFraction, 0, 1));
-        double warmup = Math.Min(1.0, (double)Math.Max(0, WarmupSteps) / total);
-        if (progress < warmup) return progress / warmup;
+        double time = Math.Clamp(timeFraction, 0, 1), after;
+        if (WarmupFraction > 0)
+        {
+            double progress = Math.Max((double)step / total, time), warmup = Math.Min(1.0, WarmupFraction);
+            if (progress < warmup) return progress / warmup;
+            after = warmup >= 1 ? 1 : (progress - warmup) / (1 - warmup);
+        }
+        else
+        {
+            if (step < WarmupSteps) return (double)step / WarmupSteps;
+            after = Math.Max((double)(step - WarmupSteps) / Math.Max(1, total - WarmupSteps), time);
+        }
         if (Decay == "constant") return 1.0;
-        double after = warmup >= 1 ? 1 : Math.Min(1, (progress - warmup) / (1 - warmup));
-        return Decay == "cosine"
-            ? Math.Max(0.0, 0.5 * (1.0 + Math.Cos(Math.PI * after)))
-            : Math.Max(0.0, 1.0 - after);
+        after = Math.Min(1, after);
+        return Decay == "cosine" ? 0.5 * (1.0 + Math.Cos(Math.PI * after)) : 1.0 - after;
     }
 
     /// <summary>The schedule a config asks for.</summary>
     public static LearningRateSchedule From(ScheduleSection s, int totalSteps) =>
-        new(s.WarmupSteps > 0 ? s.WarmupSteps : (int)Math.Ceiling(s.WarmupRatio * totalSteps), totalSteps, s.Decay);
+        s.WarmupSteps > 0 ? new(s.WarmupSteps, totalSteps, s.Decay) : new(0, totalSteps, s.Decay, s.WarmupRatio);
 }

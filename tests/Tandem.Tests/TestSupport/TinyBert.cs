@@ -29,5 +29,20 @@ internal static class TinyBert
         return dir;
     }
 
+    /// <summary>A randomly initialised BERT of the reference encoder's size with <paramref name="positions"/> positions
+    /// (the reference has 64; SQL targets of real data sets are longer) and the made-up vocabulary, in <paramref name="dir"/>.</summary>
+    public static string RandomEncoder(string dir, int positions)
+    {
+        Directory.CreateDirectory(dir);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Paths.Reference(Reference.Eos, "encoder"), "config.json")))!;
+        json["max_position_embeddings"] = positions;
+        File.WriteAllText(Path.Combine(dir, "config.json"), json.ToJsonString());
+        TorchSharp.torch.manual_seed(1);
+        using var model = new BertModel(BertConfig.Load(dir));
+        model.SavePretrained(dir);
+        WriteVocab(dir);
+        return dir;
+    }
+
     public static BertConfig Config => BertConfig.Load(Paths.Reference(Reference.Eos, "encoder"));
 }

@@ -74,15 +74,26 @@ public class TrainConfigTests
     }
 
     [Fact]
-    public void ATimeBudgetDrivesWarmUpAsWellAsDecay()
+    public void ATimeBudgetDrivesAWarmUpRatioAsWellAsDecay()
     {
-        // 150 warm-up steps of 3000, but the time budget ends the run after about 100 steps: warm-up follows time.
-        var s = new LearningRateSchedule(150, 3000, "linear");
+        // warmup_ratio 0.05 of 3000 steps, but the time budget ends the run after about 100 steps: warm-up follows time.
+        var s = LearningRateSchedule.From(new ScheduleSection { WarmupRatio = 0.05, Decay = "linear" }, 3000);
         Assert.Equal(0.5, s.Factor(10, timeFraction: 0.025), 12);   // half of the 5 % warm-up spent, by time
         Assert.Equal(1.0, s.Factor(40, timeFraction: 0.05), 12);    // warm-up over by time, at step 40 < 150
         Assert.Equal(0.5, s.Factor(60, timeFraction: 0.525), 12);   // half of the decay spent, by time
         Assert.Equal(0.0, s.Factor(100, timeFraction: 1.0), 12);    // the budget's end is the schedule's end
-        Assert.Equal(s.Factor(75), s.Factor(75, timeFraction: 0.001)); // time behind the steps changes nothing
-        Assert.Equal(1.0, new LearningRateSchedule(150, 3000, "constant").Factor(20, timeFraction: 0.5));
+        Assert.Equal(0.5, s.Factor(75), 12);                        // without a budget, steps: 75 of 150
+        Assert.Equal(s.Factor(1575), s.Factor(1575, timeFraction: 0.01)); // time behind the steps changes nothing
+        var constant = LearningRateSchedule.From(new ScheduleSection { WarmupRatio = 0.05, Decay = "constant" }, 3000);
+        Assert.Equal(1.0, constant.Factor(20, timeFraction: 0.5));
+    }
+
+    [Fact]
+    public void AWarmUpInStepsStaysInStepsUnderATimeBudget()
+    {
+        // Pre-training's shape: 50 warm-up steps, max_steps far away, the minutes end the run.
+        var s = LearningRateSchedule.From(new ScheduleSection { WarmupSteps = 50, WarmupRatio = 0.5, Decay = "linear" }, 1_000_000);
+        Assert.Equal(0.5, s.Factor(25, timeFraction: 0.3), 12);     // still warming up at step 25, whatever the clock
+        Assert.Equal(0.7, s.Factor(60, timeFraction: 0.3), 12);     // then decay follows the spent time
     }
 }

@@ -56,7 +56,7 @@ public static class RestaurantsExperiment
         var dbPath = examples.FirstOrDefault()?.DbPath
                      ?? throw new TandemException($"{o.DataDir}: no restaurants database found (derived/restaurants-fixed-id.sqlite)");
         if (Directory.Exists(o.RunDir)) Directory.Delete(o.RunDir, recursive: true);
-        log($"restaurants question split: {examples.Count} questions in 10 folds; each fold is tested by a model trained on the other nine for {o.Minutes:G4} min");
+        log($"restaurants question split: {examples.Count} questions in 10 folds; each fold is tested by a model trained on the other nine for at most {o.MaxSteps} steps and {o.Minutes:G4} min");
         var folds = new List<FoldResult>();
         var predictions = new List<SqlPrediction>();
         foreach (int fold in o.Folds)
@@ -83,7 +83,7 @@ public static class RestaurantsExperiment
         {
             string minutes = o.Minutes.ToString("G4", CultureInfo.InvariantCulture);
             row = SqlRecipe.Row(variant.TableName, "restaurants question/10-fold", predictions,
-                $"10 folds x {minutes} min, nine folds each, last checkpoint" + SqlRecipe.Describe(o),
+                $"10 folds, each trained on the other nine for at most {o.MaxSteps} steps and {minutes} min, last checkpoint" + SqlRecipe.Describe(o),
                 folds.Sum(f => f.Steps), folds.Sum(f => f.Seconds), o.Command);
             row.Save(o.ResultsDir);
             ResultsTable.Write(o.ResultsDir, o.ResultsFile);

@@ -25,10 +25,11 @@ internal static class AskCommand
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
         var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };
         var sql = new Option<string?>("--sql") { Description = "Run this query instead of asking a model (- reads it from standard input): read-only, under the same limits, printed the same way" };
+        var threads = CommonOptions.Threads(1);
         var constrain = new Option<bool>("--schema-constraint") { Description = "Let the model write only this database's tables and columns where SQL calls for one (for a model fine-tuned on this database)" };
         var command = new Command("ask", "Ask a database a question in English: prints the SQL, runs it read-only, prints the rows")
         {
-            model, db, questions, file, sql, candidates, choose, literals, maxRows, timeout, schema, constrain, CommonOptions.Json,
+            model, db, questions, file, sql, candidates, choose, literals, maxRows, timeout, schema, constrain, threads, CommonOptions.Json,
         };
         command.SetHandler(parse =>
         {
@@ -52,6 +53,7 @@ internal static class AskCommand
             var inputs = TextSources.Read(parse.GetValue(questions), parse.GetValue(file));
             using var database = ReadOnlyDatabase.Open(dbPath, limits);            // before the model: a bad file fails fast
             Diagnostics.PhaseTiming.Mark("database opened");
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             using var pipeline = Seq2SeqPipeline.Load(models);    // one folder, or several as an ensemble
             if (FittedSchema.Warning(models, database.ReadSchema(sampleValues: 0), dbPath) is { } other) Console.Error.WriteLine("warning: " + other);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());

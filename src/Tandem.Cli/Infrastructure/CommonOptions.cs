@@ -38,6 +38,24 @@ internal static class CommonOptions
         return texts;
     }
 
+    /// <summary><c>--threads</c>: libtorch's threads within one operation. A question or two at batch 1 is a chain of
+    /// small products that a second thread barely shortens, and on a busy machine the threads' spinning at every
+    /// operation's barrier cost the most: measured on the project's 2-core VM beside a training run (tandem ask, beam 4,
+    /// 64 new tokens, medians of 3), decoding took 27 s on 2 threads, 2.5 s with OMP_WAIT_POLICY=PASSIVE, 1.6 s on
+    /// one thread; the same SQL.</summary>
+    public static Option<int> Threads(int byDefault) => new("--threads")
+    {
+        Description = $"libtorch threads within an operation (default {byDefault}; 0: one a core)",
+        DefaultValueFactory = _ => byDefault,
+    };
+
+    /// <summary>Applies a <see cref="Threads"/> value: 0 keeps libtorch's default.</summary>
+    public static void ApplyThreads(int threads)
+    {
+        if (threads < 0) throw new TandemException($"--threads must be 0 (one a core) or more, got {threads}");
+        if (threads > 0) TorchSharp.torch.set_num_threads(threads);
+    }
+
     public static readonly Option<string?> Device = new("--device")
     {
         Description = "cpu (default) or cuda[:N] with TorchSharp's CUDA packages",

@@ -21,17 +21,62 @@ public static class SafeTensors
         using var stream = File.OpenRead(path);
         var (entries, dataStart) = ReadHeader(stream, path);
         var result = new Dictionary<string, Tensor>(entries.Count);
-        foreach (var e in entries)
-        {
-            var t = empty(e.Shape, e.Type);
-            if (e.End > e.Begin)
-            {
-                stream.Position = dataStart + e.Begin;
-                stream.ReadExactly(t.bytes);
-            }
-            result[e.Name] = t;
-        }
+        foreach (var e in entries) result[e.Name] = Read(stream, e, dataStart + e.Begin);
         return result;
+    }
+
+    /// <summary>
+    /// The tensors of <paramref name="path"/> as views of one private, read-only memory mapping of the file (libtorch's
+    /// <c>from_file</c>, mapped once per dtype the file holds): nothing is read here, and copying a view into a parameter
+    /// is the only copy of the data (<see cref="Load"/> reads every tensor into fresh memory first, which the parameter
+    /// copy then reads again). For loading into a model and disposing at once: a view stays valid while any view lives,
+    /// and the file must not be truncated or rewritten in place meanwhile (a file replaced by a rename, as checkpoints
+    /// are written, is fine). A tensor whose offset is not a multiple of its element size (after an odd-sized 1- or
+    /// 2-byte tensor) is read into fresh memory instead.
+    /// </summary>
+    public static Dictionary<string, Tensor> Map(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var (entries, dataStart) = ReadHeader(stream, path);
+        var files = new Dictionary<ScalarType, Tensor>();         // the whole file as a 1-D tensor of each dtype
+        var result = new Dictionary<string, Tensor>(entries.Count);
+        try
+        {
+            foreach (var e in entries)
+            {
+                long size = ElementSize(e.Type), at = dataStart + e.Begin;
+                if (e.End == e.Begin || at % size != 0)
+                {
+                    result[e.Name] = Read(stream, e, at);
+                    continue;
+                }
+                if (!files.TryGetValue(e.Type, out var file))
+                    files[e.Type] = file = from_file(path, shared: false, size: stream.Length / size, dtype: e.Type);
+                using var flat = file.narrow(0, at / size, (e.End - e.Begin) / size);
+                result[e.Name] = flat.view(e.Shape);
+            }
+            return result;
+        }
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var f in files.Values) f.Dispose();            // the views keep the mapping
+        }
+    }
+
+    static Tensor Read(FileStream stream, Entry e, long at)
+    {
+        var t = empty(e.Shape, e.Type);
+        if (e.End > e.Begin)
+        {
+            stream.Position = at;
+            stream.ReadExactly(t.bytes);
+        }
+        return t;
     }
 
     /// <summary>Lists the tensor names and shapes of a file without reading the data.</summary>

@@ -15,8 +15,9 @@ public sealed class StateDict : IDisposable
         foreach (var t in tensors.Values) t.DetachFromDisposeScope();
     }
 
-    /// <summary>Reads the weights of a checkpoint folder.</summary>
-    public static StateDict FromFolder(string dir) => new(StateDictFiles.Load(dir));
+    /// <summary>Reads the weights of a checkpoint folder to load into a model: safetensors files are memory-mapped
+    /// (<see cref="SafeTensors.Map"/>), so dispose before the folder's weights are rewritten in place.</summary>
+    public static StateDict FromFolder(string dir) => new(StateDictFiles.Load(dir, map: true));
 
     /// <summary>Frees every tensor.</summary>
     public void Dispose()

@@ -30,23 +30,27 @@ public static class StateDictFiles
     }
 
     /// <summary>Reads every tensor of the checkpoint in <paramref name="dir"/> (CPU, stored dtype).</summary>
+    /// <param name="dir">The checkpoint folder.</param>
+    /// <param name="map">Safetensors files as views of a memory mapping (<see cref="SafeTensors.Map"/>: to copy into a
+    /// model and dispose at once) instead of tensors of their own.</param>
     /// <exception cref="TandemException">No weights file, or a file that cannot be read.</exception>
-    public static Dictionary<string, Tensor> Load(string dir)
+    public static Dictionary<string, Tensor> Load(string dir, bool map = false)
     {
         var path = Find(dir) ?? throw new TandemException(
             $"{dir}: no weights found (expected {SafeTensorsName}, {SafeTensorsName}.index.json, {PytorchName} or {PytorchName}.index.json)");
-        return LoadFile(path);
+        return LoadFile(path, map);
     }
 
-    /// <summary>Reads one weights file: <c>.safetensors</c>, a PyTorch <c>.bin</c>, or a shard index <c>.index.json</c>.</summary>
-    public static Dictionary<string, Tensor> LoadFile(string path)
+    /// <summary>Reads one weights file: <c>.safetensors</c>, a PyTorch <c>.bin</c>, or a shard index <c>.index.json</c>;
+    /// <paramref name="map"/> as in <see cref="Load"/>.</summary>
+    public static Dictionary<string, Tensor> LoadFile(string path, bool map = false)
     {
-        if (path.EndsWith(".index.json", StringComparison.Ordinal)) return LoadSharded(path);
-        if (path.EndsWith(".safetensors", StringComparison.Ordinal)) return SafeTensors.Load(path);
+        if (path.EndsWith(".index.json", StringComparison.Ordinal)) return LoadSharded(path, map);
+        if (path.EndsWith(".safetensors", StringComparison.Ordinal)) return map ? SafeTensors.Map(path) : SafeTensors.Load(path);
         return LoadPytorch(path);
     }
 
-    static Dictionary<string, Tensor> LoadSharded(string indexPath)
+    static Dictionary<string, Tensor> LoadSharded(string indexPath, bool mapped)
     {
         JsonNode? index;
         try { index = JsonNode.Parse(File.ReadAllText(indexPath)); }
@@ -63,7 +67,7 @@ public static class StateDictFiles
             var shardPath = Path.Combine(dir, shard);
             if (!File.Exists(shardPath))
                 throw new TandemException($"{indexPath}: shard '{shard}' is missing");
-            foreach (var (k, v) in LoadFile(shardPath)) result[k] = v;
+            foreach (var (k, v) in LoadFile(shardPath, mapped)) result[k] = v;
         }
         var absent = map.Select(kv => kv.Key).Where(k => !result.ContainsKey(k)).ToList();
         if (absent.Count > 0)

@@ -27,10 +27,10 @@ public class LinearLayoutTests
         foreach (bool safe in new[] { true, false })
         {
             using var dir = new TestSupport.TempDir();
-            using var layer = new Linear(4, 6);
+            using var layer = new Linear(64, 96);               // 6144 weights: libtorch copies blocks from 3600 on
             using (no_grad()) layer.weight.normal_();
             CheckpointWriter.Save(layer, dir.Path, safe);
-            using var loaded = new Linear(4, 6);
+            using var loaded = new Linear(64, 96);
             using var weights = StateDict.FromFolder(dir.Path);
             CheckpointLoader.Load(loaded, weights, dir.Path, new LoadOptions()).ThrowIfIncomplete(dir.Path);
             Assert.True(loaded.weight.allclose(layer.weight, rtol: 0, atol: 0), safe ? "safetensors" : "pytorch_model.bin");

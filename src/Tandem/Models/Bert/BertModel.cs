@@ -108,7 +108,7 @@ public class BertModel : nn.Module, ITextEncoder
         var config = BertConfig.Load(dir);
         BertModel model;
         using (Initialization.SkipForStrictLoad()) model = new BertModel(config);               // every weight is loaded next
-        using var weights = new StateDict(StateDictFiles.Load(dir));
+        using var weights = StateDict.FromFolder(dir);
         var r = CheckpointLoader.Load(model, weights, dir, new LoadOptions { SourcePrefixes = ["bert."] });
         r.ThrowIfIncomplete(dir);
         report?.Merge(r);

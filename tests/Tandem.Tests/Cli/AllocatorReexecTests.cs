@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Tandem.Tests.Tasks.Sql;
+using Tandem.Tests.TestSupport;
+
+namespace Tandem.Tests.Cli;
+
+/// <summary><c>tandem</c> re-executes itself with the fast allocator for the commands that run long, and answers
+/// <c>ask</c> in the process it started in (FastMalloc: the second start cost more than the allocator saved).</summary>
+public class AllocatorReexecTests
+{
+    /// <summary>What <c>TANDEM_TIMING=1 tandem ARGS</c> prints to stderr, started as from a shell without the
+    /// allocator variables this test host may carry.</summary>
+    static string Timing(params string[] args)
+    {
+        var start = new ProcessStartInfo(CliRunner.Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var name in new[] { "LD_PRELOAD", "GLIBC_TUNABLES", "TANDEM_REEXEC", "TANDEM_NO_REEXEC", "TANDEM_MALLOC" }) start.Environment.Remove(name);
+        start.Environment["TANDEM_TIMING"] = "1";
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)));
+        Assert.True(p.ExitCode == 0, stderr + stdout.Result);
+        return stderr;
+    }
+
+    [Fact]
+    public void AskRunsInTheProcessItStartedIn()
+    {
+        var stderr = Timing("ask", "--db", SqlData.GeographyDb, "--sql", "SELECT 1", "--json");
+        Assert.Contains("timing: runtime started", stderr);
+        Assert.DoesNotContain("runtime started again", stderr);
+    }
+
+    [Fact]
+    public void OtherCommandsReexecuteWithTheAllocator()
+    {
+        var stderr = Timing("--verbose", "info", "--help");
+        Assert.Contains("runtime started again (execve)", stderr);
+    }
+}

@@ -83,7 +83,7 @@ public class PretrainCommandTests
         Assert.True(gen.ExitCode == 0, gen.Stderr);
         Assert.StartsWith("cat sees", Assert.Single(gen.StdoutLines));
 
-        var init = CliRunner.Run("init", "--encoder", Paths.Reference("tiny-bert2bert", "encoder"), "--decoder", checkpoint, "--out", tmp["b2g"], "--verbose");
+        var init = CliRunner.Run("init", "--encoder", Paths.Reference("tiny-bert2gpt2", "encoder"), "--decoder", checkpoint, "--out", tmp["b2g"], "--verbose");
         Assert.True(init.ExitCode == 0, init.Stderr);
         var fresh = Assert.Single(init.StderrLines, l => l.Contains("newly initialized", StringComparison.Ordinal) && l.Contains("(decoder)", StringComparison.Ordinal));
         Assert.All(fresh[(fresh.IndexOf('[') + 1)..fresh.LastIndexOf(']')].Split(", "),

@@ -161,7 +161,7 @@ public class CausalLMPretrainingTests(ITestOutputHelper output)
             Assert.All(weights.Tensors.Keys, k => Assert.StartsWith("transformer.", k));        // lm_head is tied to wte
         Assert.Equal(tokenizer.EncodeToIds("cat sees dog"), AutoTokenizer.FromPretrained(dir).EncodeToIds("cat sees dog"));
 
-        var (model, report) = Seq2SeqInitializer.Create(Paths.Reference("tiny-bert2bert", "encoder"), dir, tie: false);
+        var (model, report) = Seq2SeqInitializer.Create(Paths.Reference("tiny-bert2gpt2", "encoder"), dir, tie: false);
         using (model)
         {
             output.WriteLine(string.Join("\n", report.Describe()));

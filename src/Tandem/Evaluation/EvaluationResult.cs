@@ -15,7 +15,7 @@ public sealed class EvaluationResult
     public BleuScore? Bleu { get; init; }
     /// <summary>Masked-LM: share of the masked tokens predicted right (top-1).</summary>
     public double? MaskedAccuracy { get; init; }
-    /// <summary>Masked-LM: <c>exp(loss)</c> over the masked tokens.</summary>
+    /// <summary>Pre-training: <c>exp(loss)</c> over the predicted tokens (the masked ones, or every next token).</summary>
     public double? Perplexity { get; init; }
     /// <summary>Examples evaluated by generation.</summary>
     public int Examples { get; init; }
@@ -48,7 +48,8 @@ public sealed class EvaluationResult
     /// <summary>Whether larger is better for a metric (false for loss and perplexity).</summary>
     public static bool HigherIsBetter(string name) => name is not ("loss" or "perplexity");
 
-    /// <summary>Whether the metric is one only masked-LM evaluation computes.</summary>
+    /// <summary>Whether the metric is one only pre-training evaluation computes (perplexity: masked and causal LM;
+    /// masked_accuracy: masked LM).</summary>
     public static bool IsMaskedLMMetric(string name) => name is "masked_accuracy" or "perplexity";
 
     /// <summary>One line, e.g. <c>loss 0.412 · exact_match 96.0% · token_accuracy 98.1% · BLEU 91.23</c>.</summary>

@@ -75,4 +75,13 @@ internal static class ConfigDocument
         }
         obj[parts[^1]] = value;
     }
+
+    /// <summary>Whether <paramref name="path"/> (<c>section.key</c>) is set in <paramref name="root"/>.</summary>
+    public static bool Has(JsonObject root, string path)
+    {
+        JsonNode? node = root;
+        foreach (var part in path.Split('.'))
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out node)) return false;
+        return true;
+    }
 }

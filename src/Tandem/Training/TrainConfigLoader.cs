@@ -22,6 +22,20 @@ public static class TrainConfigLoader
         return FromTree(root, overrides, path);
     }
 
+    /// <summary>Reads a pre-training config as <see cref="Load"/> does; <c>objective.type</c> is <c>mlm</c> unless
+    /// the file or <paramref name="overrides"/> say <c>clm</c>.</summary>
+    /// <exception cref="TandemException">The config is bad, or its objective is not pre-training.</exception>
+    public static TrainConfig LoadPretraining(string path, IEnumerable<string>? overrides = null)
+    {
+        var root = ConfigDocument.Read(path);
+        if (!ConfigDocument.Has(root, "objective.type")) ConfigDocument.Override(root, $"objective.type={ObjectiveSection.MaskedLM}");
+        foreach (var o in overrides ?? []) ConfigDocument.Override(root, o);
+        var type = (root["objective"] as JsonObject)?["type"]?.ToString();
+        if (type is not (ObjectiveSection.MaskedLM or ObjectiveSection.CausalLM))
+            throw new TandemException($"objective.type: pre-training is mlm or clm (got '{type}'; seq2seq training is tandem train)");
+        return FromTree(root, null, path);
+    }
+
     /// <summary>Parses config JSON text (with overrides) and validates it.</summary>
     public static TrainConfig Parse(string json, IEnumerable<string>? overrides = null, string source = "config")
     {

@@ -38,15 +38,31 @@ internal static class TrainConfigValidator
             Fail("evaluation.metric", $"masked-LM pre-training measures loss, masked_accuracy and perplexity (got '{metric}')");
     }
 
+    static void ValidateCausalLM(TrainConfig c)
+    {
+        var m = c.Model;
+        if (m.Decoder is null) Fail("model.decoder", "causal-LM pre-training needs model.decoder (random:config.json, or a GPT-2 folder to continue)");
+        if (m.Path is not null || m.Encoder is not null || m.Unilm is not null)
+            Fail("model", "causal-LM pre-training trains one GPT-2: give only model.decoder (and model.tokenizer)");
+        if (m.TieEncoderDecoder) Fail("model.tie_encoder_decoder", "does not apply to causal-LM pre-training");
+        if (m.Decoder is { } dec && dec.StartsWith("random:", StringComparison.Ordinal) && m.Tokenizer is null)
+            Fail("model.tokenizer", "a model from random:config.json needs a tokenizer folder (e.g. from tandem tokenizer train --type bpe)");
+        if (c.Objective.BlockSize < 2) Fail("objective.block_size", $"must be >= 2 (got {c.Objective.BlockSize})");
+        if (c.Evaluation.Metric is not ("loss" or "perplexity"))
+            Fail("evaluation.metric", $"causal-LM pre-training measures loss and perplexity (got '{c.Evaluation.Metric}')");
+    }
+
     public static void Validate(TrainConfig c)
     {
         NonNegative("threads", c.Threads);
         if (c.Precision is not ("fp32" or "bf16")) Fail("precision", $"must be fp32 or bf16 (got '{c.Precision}')");
-        if (c.Objective.Type is not (ObjectiveSection.Seq2Seq or ObjectiveSection.MaskedLM))
-            Fail("objective.type", $"must be seq2seq or mlm (got '{c.Objective.Type}')");
-        bool mlm = c.Objective.Type == ObjectiveSection.MaskedLM;
-        if (mlm) ValidateMaskedLM(c);
-        else ValidateSeq2SeqModel(c.Model);
+        switch (c.Objective.Type)
+        {
+            case ObjectiveSection.MaskedLM: ValidateMaskedLM(c); break;
+            case ObjectiveSection.CausalLM: ValidateCausalLM(c); break;
+            case ObjectiveSection.Seq2Seq: ValidateSeq2SeqModel(c.Model); break;
+            default: Fail("objective.type", $"must be seq2seq, mlm or clm (got '{c.Objective.Type}')"); break;
+        }
         var d = c.Data;
         if (d.Splits.Count == 0) Fail("data.splits", "no data files (e.g. data.splits.train=train.jsonl)");
         if (!d.Splits.ContainsKey(d.TrainSplit)) Fail("data.train_split", $"'{d.TrainSplit}' is not one of data.splits ({string.Join(", ", d.Splits.Keys)})");
@@ -77,9 +93,10 @@ internal static class TrainConfigValidator
         NonNegative("evaluation.every_steps", e.EverySteps);
         if (!Evaluation.EvaluationResult.MetricNames.Contains(e.Metric))
             Fail("evaluation.metric", $"must be one of {string.Join(", ", Evaluation.EvaluationResult.MetricNames)} (got '{e.Metric}')");
-        if (!mlm && Evaluation.EvaluationResult.IsMaskedLMMetric(e.Metric))
-            Fail("evaluation.metric", $"'{e.Metric}' is a metric of objective.type=mlm");
-        if (!mlm && e.Metric != "loss" && !e.Generate) Fail("evaluation.metric", $"'{e.Metric}' needs evaluation.generate = true");
+        bool seq2seq = c.Objective.Type == ObjectiveSection.Seq2Seq;
+        if (seq2seq && Evaluation.EvaluationResult.IsMaskedLMMetric(e.Metric))
+            Fail("evaluation.metric", $"'{e.Metric}' is a metric of pre-training (objective.type=mlm or clm)");
+        if (seq2seq && e.Metric != "loss" && !e.Generate) Fail("evaluation.metric", $"'{e.Metric}' needs evaluation.generate = true");
         NonNegative("evaluation.patience", e.Patience);
         NonNegative("evaluation.max_examples", e.MaxExamples);
         Positive("evaluation.num_beams", e.NumBeams);

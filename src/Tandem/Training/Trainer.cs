@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 
 namespace Tandem.Training;
 
-/// <summary>Trains as a <see cref="TrainConfig"/> says (seq2seq fine-tuning, or masked-LM pre-training when
-/// <c>objective.type</c> is <c>mlm</c>): AdamW with warm-up and decay, gradient
+/// <summary>Trains as a <see cref="TrainConfig"/> says (seq2seq fine-tuning, or masked-LM / causal-LM pre-training
+/// when <c>objective.type</c> is <c>mlm</c> / <c>clm</c>): AdamW with warm-up and decay, gradient
 /// clipping and accumulation, evaluation with early stopping, atomic checkpoints and exact resume.</summary>
 public static class Trainer
 {
@@ -51,9 +51,12 @@ public static class Trainer
         torch.manual_seed(config.Seed);
 
         var resumed = resumeDir is null ? null : TrainerState.Load(resumeDir);
-        using ITrainingTask task = config.Objective.Type == ObjectiveSection.MaskedLM
-            ? Pretraining.MaskedLMTask.Create(config, resumeDir, resumed?.NewKeys, store, log)
-            : Seq2SeqTask.Create(config, resumeDir, resumed?.NewKeys, store, runDir, log);
+        using ITrainingTask task = config.Objective.Type switch
+        {
+            ObjectiveSection.MaskedLM => Pretraining.MaskedLMTask.Create(config, resumeDir, resumed?.NewKeys, store, log),
+            ObjectiveSection.CausalLM => Pretraining.CausalLMTask.Create(config, resumeDir, resumed?.NewKeys, store, log),
+            _ => Seq2SeqTask.Create(config, resumeDir, resumed?.NewKeys, store, runDir, log),
+        };
         int stepsPerEpoch = Math.Max(1, (task.Batches(0).Count + config.Batching.AccumulationSteps - 1) / config.Batching.AccumulationSteps);
         int total = config.Schedule.MaxSteps > 0 ? config.Schedule.MaxSteps : config.Schedule.Epochs * stepsPerEpoch;
         var schedule = LearningRateSchedule.From(config.Schedule, total);

@@ -52,4 +52,50 @@ public class PretrainCommandTests
             k => Assert.True(k.Contains("crossattention", StringComparison.Ordinal) || k.StartsWith("cls.predictions.decoder.", StringComparison.Ordinal), k));
         Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(encoder)", StringComparison.Ordinal))), k => Assert.StartsWith("pooler.", k));
     }
+
+    [Fact]
+    public void ByteLevelBpeThenCausalLMPretrainingThenGenerateAndInitFromTheCheckpoint()
+    {
+        using var tmp = Paths.TempDir();
+        TinyGrammar.Write(tmp.Path, trainCount: 300, devCount: 30);
+        var tok = CliRunner.Run("tokenizer", "train", "--type", "bpe", "--corpus", tmp["train.txt"], "--vocab-size", "300", "--out", tmp["bpe"]);
+        Assert.True(tok.ExitCode == 0, tok.Stderr);
+        int vocab = JsonNode.Parse(File.ReadAllText(tmp["bpe/vocab.json"]))!.AsObject().Count;
+        File.WriteAllText(tmp["gpt2.json"], $$"""{"model_type": "gpt2", "vocab_size": {{vocab}}, "n_embd": 32, "n_layer": 2, "n_head": 4, "n_positions": 32, "bos_token_id": 0, "eos_token_id": 0}""");
+        File.WriteAllText(tmp["clm.yaml"], $"""
+            seed: 1
+            objective: {"{"}type: clm, block_size: 16{"}"}
+            model:
+              decoder: random:{tmp["gpt2.json"]}
+              tokenizer: {tmp["bpe"]}
+            data:
+              splits: {"{"}train: {tmp["train.txt"]}, dev: {tmp["dev.txt"]}{"}"}
+            schedule: {"{"}max_steps: 20, warmup_steps: 2{"}"}
+            evaluation: {"{"}metric: perplexity{"}"}
+            output: {"{"}dir: {tmp["run"]}, plots: false{"}"}
+            """);
+        var r = CliRunner.Run("pretrain", "--config", tmp["clm.yaml"]);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("perplexity", r.Stdout);
+        var checkpoint = Directory.GetDirectories(tmp["run/checkpoints"]).Single();
+
+        var gen = CliRunner.Run("generate", "--model", checkpoint, "cat sees", "--max-new-tokens", "3");
+        Assert.True(gen.ExitCode == 0, gen.Stderr);
+        Assert.StartsWith("cat sees", Assert.Single(gen.StdoutLines));
+
+        var init = CliRunner.Run("init", "--encoder", Paths.Reference("tiny-bert2gpt2", "encoder"), "--decoder", checkpoint, "--out", tmp["b2g"], "--verbose");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        var fresh = Assert.Single(init.StderrLines, l => l.Contains("newly initialized", StringComparison.Ordinal) && l.Contains("(decoder)", StringComparison.Ordinal));
+        Assert.All(fresh[(fresh.IndexOf('[') + 1)..fresh.LastIndexOf(']')].Split(", "),
+            k => Assert.True(k.Contains("crossattention", StringComparison.Ordinal) || k.Contains("ln_cross_attn", StringComparison.Ordinal), k));
+    }
+
+    [Fact]
+    public void PretrainRefusesASeq2SeqObjective()
+    {
+        using var tmp = Paths.TempDir();
+        TinyGrammar.Write(tmp.Path, trainCount: 10, devCount: 2);
+        File.WriteAllText(tmp["p.json"], TinyGrammar.Json(tmp.Path, "run"));
+        CliRunner.AssertOneLineError(CliRunner.Run("pretrain", "--config", tmp["p.json"], "--set", "objective.type=seq2seq"), "mlm or clm");
+    }
 }

@@ -20,13 +20,14 @@ public static class CausalLMInputs
     }
 
     /// <summary>The causal-LM loss: token t predicts label t + 1 (<c>logits[:, :-1]</c> against <c>labels[:, 1:]</c>),
-    /// mean cross-entropy over labels that are not -100, as transformers' <c>*ForCausalLM</c> models compute it.</summary>
-    public static Tensor Loss(Tensor logits, Tensor labels)
+    /// mean cross-entropy over labels that are not -100, as transformers' <c>*ForCausalLM</c> models compute it
+    /// (with <paramref name="labelSmoothing"/>, as its Trainer's <c>label_smoothing_factor</c>).</summary>
+    public static Tensor Loss(Tensor logits, Tensor labels, double labelSmoothing = 0.0)
     {
         using var scope = NewDisposeScope();
         long len = labels.shape[1];
         var predicting = logits[.., ..(int)(len - 1), ..];                                      // [batch, len - 1, vocab]
         var next = labels[.., 1..];                                                             // [batch, len - 1]
-        return Seq2SeqLabels.Loss(predicting, next).MoveToOuterDisposeScope();
+        return Seq2SeqLabels.Loss(predicting, next, labelSmoothing).MoveToOuterDisposeScope();
     }
 }

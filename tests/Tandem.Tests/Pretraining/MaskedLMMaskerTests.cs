@@ -1,4 +1,7 @@
+using Tandem.Models;
 using Tandem.Pretraining;
+using Tandem.Tests.TestSupport;
+using Tandem.Tokenization;
 
 namespace Tandem.Tests.Pretraining;
 
@@ -90,5 +93,92 @@ public class MaskedLMMaskerTests
     {
         Assert.Throws<TandemException>(() => new MaskingOptions { MlmProbability = 0 }.Validate());
         Assert.Throws<TandemException>(() => new MaskingOptions { MaskReplace = 0.95, RandomReplace = 0.1 }.Validate());
+    }
+}
+
+/// <summary>The masker on a byte-level BPE as RoBERTa's (the reference roberta-small tokenizer transformers wrote:
+/// &lt;s&gt; &lt;pad&gt; &lt;/s&gt; &lt;unk&gt; and &lt;mask&gt; last), built as pre-training builds it.</summary>
+public class ByteLevelBpeMaskingTests
+{
+    static readonly string TokenizerDir = Paths.Reference("tokenizers", "roberta-small");
+
+    static (ITokenizer Tokenizer, List<long[]> Blocks) Corpus()
+    {
+        var tokenizer = AutoTokenizer.FromPretrained(TokenizerDir);
+        var lines = File.ReadLines(Path.Combine(TokenizerDir, "train_text.txt")).Where(l => l.Length > 0).Select(l => tokenizer.EncodeToIds(l));
+        return (tokenizer, TextBlocks.Pack(lines, 64).ToList());
+    }
+
+    static MaskedLMMasker Masker(ITokenizer tokenizer, bool wholeWords = false) =>
+        MaskedLMMasker.For(tokenizer, new MaskingOptions { WholeWordMask = wholeWords }, ModelFamilies.Find("roberta")!.MaskedLM!.StartsWord, "test");
+
+    [Fact]
+    public void FifteenPercentAreChosenAndSplit80_10_10AndSpecialsAreNeverChosenNorDrawn()
+    {
+        var (tokenizer, blocks) = Corpus();
+        int mask = tokenizer.MaskTokenId!.Value;
+        Assert.Equal("<mask>", tokenizer.ConvertIdsToTokens([mask])[0]);
+        var masker = Masker(tokenizer);
+        long tokens = 0, specials = 0, chosen = 0, masked = 0, replaced = 0, kept = 0;
+        int draws = 0;
+        while (tokens < 200_000)
+            foreach (var ids in blocks)
+            {
+                var m = masker.Mask(ids, new Random(draws++));
+                for (int i = 0; i < ids.Length; i++)
+                {
+                    if (tokenizer.IsSpecial(ids[i]))
+                    {
+                        specials++;
+                        Assert.Equal(MaskedLMMasker.Ignore, m.Labels[i]);
+                        Assert.Equal(ids[i], m.InputIds[i]);
+                        continue;
+                    }
+                    tokens++;
+                    if (m.Labels[i] == MaskedLMMasker.Ignore) { Assert.Equal(ids[i], m.InputIds[i]); continue; }
+                    chosen++;
+                    Assert.Equal(ids[i], m.Labels[i]);
+                    if (m.InputIds[i] == mask) masked++;
+                    else if (m.InputIds[i] == ids[i]) kept++;
+                    else
+                    {
+                        replaced++;
+                        Assert.False(tokenizer.IsSpecial(m.InputIds[i]), $"random replacement {m.InputIds[i]} is a special token");
+                        Assert.InRange(m.InputIds[i], 0, tokenizer.VocabSize - 1);
+                    }
+                }
+            }
+        Assert.True(specials > 0);                                                                // <s> and </s> of every line
+        double rate = (double)chosen / tokens;
+        Assert.InRange(rate, 0.145, 0.155);                                                       // ~200,000 tokens: 3 sigma is about 0.0024
+        Assert.InRange((double)masked / chosen, 0.79, 0.81);
+        Assert.InRange((double)replaced / chosen, 0.093, 0.107);
+        Assert.InRange((double)kept / chosen, 0.093, 0.107);
+    }
+
+    [Fact]
+    public void WholeWordsStartAtAGTokenAndAreChosenWhole()
+    {
+        var (tokenizer, blocks) = Corpus();
+        var masker = Masker(tokenizer, wholeWords: true);
+        var tokens = tokenizer.ConvertIdsToTokens(Enumerable.Range(0, tokenizer.VocabSize).Select(i => (long)i));
+        long words = 0, split = 0, chosen = 0, total = 0;
+        for (int seed = 0; seed < 20; seed++)
+            foreach (var ids in blocks)
+            {
+                var m = masker.Mask(ids, new Random(seed));
+                for (int i = 1; i < ids.Length; i++)
+                {
+                    bool special = tokenizer.IsSpecial(ids[i]), previousSpecial = tokenizer.IsSpecial(ids[i - 1]);
+                    if (special) { Assert.Equal(MaskedLMMasker.Ignore, m.Labels[i]); continue; }
+                    total++;
+                    if (m.Labels[i] != MaskedLMMasker.Ignore) chosen++;
+                    if (previousSpecial || tokens[(int)ids[i]].StartsWith('\u0120')) { words++; continue; }
+                    split++;                                                                       // a piece without Ġ goes with the token before it
+                    Assert.Equal(m.Labels[i - 1] == MaskedLMMasker.Ignore, m.Labels[i] == MaskedLMMasker.Ignore);
+                }
+            }
+        Assert.True(split > 1000 && words > 1000, $"{words} word starts, {split} pieces after them");
+        Assert.InRange((double)chosen / total, 0.13, 0.155);
     }
 }

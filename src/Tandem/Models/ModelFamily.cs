@@ -38,6 +38,9 @@ public sealed class ModelFamily
     /// without a tokenizer the folder lacks.</summary>
     public required Func<IModelConfig, string?, SpecialTokenIds?> WarmStartIds { get; init; }
 
+    /// <summary>The family as a masked language model (pre-training, <c>fill-mask</c>); null when it has none.</summary>
+    public MaskedLMSupport? MaskedLM { get; init; }
+
     /// <summary>Whether <paramref name="modelType"/> is one of this family's.</summary>
     public bool Reads(string modelType) => ModelTypes.Contains(modelType);
 }

@@ -2,7 +2,7 @@ using TorchSharp;
 using Tandem.Checkpoints;
 using Tandem.Evaluation;
 using Tandem.Modeling;
-using Tandem.Models.Bert;
+using Tandem.Models;
 using Tandem.Tokenization;
 using Tandem.Training;
 using static TorchSharp.torch;
@@ -10,33 +10,35 @@ using static TorchSharp.torch;
 namespace Tandem.Pretraining;
 
 /// <summary>
-/// Masked-LM pre-training as an <see cref="ITrainingTask"/>: a BERT with its prediction head (saved as
-/// <c>BertForMaskedLM</c>) learns to restore the tokens <see cref="MaskedLMMasker"/> chose in blocks of text. Each
-/// training batch is masked afresh, from a generator seeded by (seed, epoch, batch); the evaluation blocks are masked
-/// once, by the seed, so that every evaluation of a run scores the same questions.
+/// Masked-LM pre-training as an <see cref="ITrainingTask"/>: a model of any family with a masked-LM head (saved as
+/// <c>BertForMaskedLM</c>, <c>RobertaForMaskedLM</c>; see <see cref="MaskedLanguageModels"/>) learns to restore the
+/// tokens <see cref="MaskedLMMasker"/> chose in blocks of text. Each training batch is masked afresh, from a
+/// generator seeded by (seed, epoch, batch); the evaluation blocks are masked once, by the seed, so that every
+/// evaluation of a run scores the same questions.
 /// </summary>
 internal sealed class MaskedLMTask : ITrainingTask
 {
     readonly TrainConfig _config;
-    readonly BertLMHeadModel _model;
+    readonly IMaskedLM _model;
     readonly string _tokenizerDir;
     readonly MaskedLMMasker _masker;
     readonly BlockCorpus _data;
     readonly List<MaskedExample>? _dev;
     readonly HashSet<string> _newKeys;
 
-    MaskedLMTask(TrainConfig config, BertLMHeadModel model, WordPieceTokenizer tokenizer, string tokenizerDir, HashSet<string> newKeys, Action<string> log)
+    MaskedLMTask(TrainConfig config, IMaskedLM model, ITokenizer tokenizer, string tokenizerDir, HashSet<string> newKeys, Action<string> log)
     {
         (_config, _model, _tokenizerDir, _newKeys) = (config, model, tokenizerDir, newKeys);
         var o = config.Objective;
-        if (tokenizer.VocabSize > model.Config.VocabSize)
-            throw new TandemException($"model.tokenizer: {tokenizerDir} has {tokenizer.VocabSize} tokens, more than the model's vocab_size {model.Config.VocabSize}");
-        if (o.BlockSize > model.Config.MaxPositionEmbeddings)
-            throw new TandemException($"objective.block_size: {o.BlockSize} is longer than the model's max_position_embeddings {model.Config.MaxPositionEmbeddings}");
-        var specials = new HashSet<long> { tokenizer.ClsTokenId, tokenizer.SepTokenId, tokenizer.PadTokenId, tokenizer.UnkTokenId, tokenizer.MaskTokenId };
-        _masker = new MaskedLMMasker(new MaskingOptions { MlmProbability = o.MlmProbability, WholeWordMask = o.WholeWordMask },
-            tokenizer.MaskTokenId, tokenizer.VocabSize, specials.Contains,
-            id => tokenizer.IdToToken((int)id).StartsWith("##", StringComparison.Ordinal));
+        var mc = model.Config;
+        if (tokenizer.VocabSize > mc.VocabSize)
+            throw new TandemException($"model.tokenizer: {tokenizerDir} has {tokenizer.VocabSize} tokens, more than the model's vocab_size {mc.VocabSize}");
+        if (tokenizer.PadTokenId is { } pad && mc.PadTokenId is { } modelPad && pad != modelPad)
+            throw new TandemException($"model.tokenizer: {tokenizerDir} pads with id {pad}, the model's pad_token_id is {modelPad}; give the model the tokenizer's id");
+        if (o.BlockSize > mc.MaxPositions)
+            throw new TandemException($"objective.block_size: {o.BlockSize} is longer than the {mc.MaxPositions} positions the model reads (max_position_embeddings)");
+        _masker = MaskedLMMasker.For(tokenizer, new MaskingOptions { MlmProbability = o.MlmProbability, WholeWordMask = o.WholeWordMask },
+            MaskedLanguageModels.Of(mc, "model.encoder").Support.StartsWord, "model.tokenizer");
         _data = new BlockCorpus(config, line => tokenizer.EncodeToIds(line), log);
         if (_data.Dev is { } dev)
         {
@@ -45,8 +47,8 @@ internal sealed class MaskedLMTask : ITrainingTask
         }
     }
 
-    /// <summary>Builds the model (<c>model.encoder</c>: <c>random:config.json</c>, a BERT folder to continue, or the
-    /// checkpoint <paramref name="resumeDir"/>) and loads the text.</summary>
+    /// <summary>Builds the model (<c>model.encoder</c>: <c>random:config.json</c>, a folder of a family with a masked
+    /// LM to continue, or the checkpoint <paramref name="resumeDir"/>) and loads the text.</summary>
     public static MaskedLMTask Create(TrainConfig config, string? resumeDir, IEnumerable<string>? resumedNewKeys, CheckpointStore store, Action<string> log)
     {
         var spec = ModelNames.Resolve(config.Model.Encoder!);
@@ -54,44 +56,39 @@ internal sealed class MaskedLMTask : ITrainingTask
         var newKeys = new HashSet<string>(resumedNewKeys ?? []);
         var tokSource = config.Model.Tokenizer is { } t ? ModelNames.Resolve(t) : random ? null : spec;
         var tokenizerDir = store.RunTokenizer(tokSource) ?? throw new TandemException("model.tokenizer: a model from random:config.json needs a tokenizer folder");
-        WordPieceTokenizer tokenizer;
-        try { tokenizer = WordPieceTokenizer.FromPretrained(tokenizerDir); }
+        ITokenizer tokenizer;
+        try { tokenizer = AutoTokenizer.FromPretrained(tokenizerDir); }
         catch (TandemException e) { throw new TandemException($"model.tokenizer: {e.Message}", e); }
         var model = Build(resumeDir ?? spec, resumeDir is not null, newKeys, log);
         try { return new MaskedLMTask(config, model, tokenizer, tokenizerDir, newKeys, log); }
-        catch { model.Dispose(); throw; }
+        catch { model.Module.Dispose(); throw; }
     }
 
-    static BertLMHeadModel Build(string spec, bool resuming, HashSet<string> newKeys, Action<string> log)
+    static IMaskedLM Build(string spec, bool resuming, HashSet<string> newKeys, Action<string> log)
     {
         if (resuming)
         {
             log($"model loaded from {spec}");
-            return BertLMHeadModel.FromPretrained(spec);
+            return MaskedLanguageModels.FromPretrained(spec);
         }
-        bool random = spec.StartsWith("random:", StringComparison.Ordinal);
-        if (!random && !Directory.Exists(spec)) throw new TandemException($"model.encoder '{spec}': no such folder (give a BERT folder or random:<config.json>)");
-        var config = BertConfig.Load(random ? spec["random:".Length..] : spec);
-        config.IsDecoder = false;
-        config.AddCrossAttention = false;
-        config.Architectures = ["BertForMaskedLM"];
-        var model = new BertLMHeadModel(config);
-        if (random)
+        if (spec.StartsWith("random:", StringComparison.Ordinal))
         {
-            newKeys.UnionWith(model.named_parameters().Select(p => p.name));
-            log($"BertForMaskedLM from {spec}: randomly initialised");
+            var path = spec["random:".Length..];
+            var model = MaskedLanguageModels.Create(ModelFamilies.LoadConfig(path), path);
+            newKeys.UnionWith(model.Module.named_parameters().Select(p => p.name));
+            log($"{model.Config.Architectures![0]} from {spec}: randomly initialised");
             return model;
         }
-        using var weights = StateDict.FromFolder(spec);
-        var report = CheckpointLoader.Load(model, weights, spec, new LoadOptions { TargetPrefixes = ["bert."] });
-        if (report.ShapeMismatches.Count > 0) { model.Dispose(); throw new TandemException($"model.encoder '{spec}': {report.ShapeMismatches[0]}"); }
+        if (!Directory.Exists(spec)) throw new TandemException($"model.encoder '{spec}': no such folder (give a masked-LM or encoder folder to continue, or random:<config.json>)");
+        var continued = MaskedLanguageModels.Continue(spec, out var report);
         newKeys.UnionWith(report.Missing);
-        log($"BertForMaskedLM continued from {spec}");
-        foreach (var line in report.Describe("BertForMaskedLM", spec)) log(line);
-        return model;
+        var name = continued.Config.Architectures![0];
+        log($"{name} continued from {spec}");
+        foreach (var line in report.Describe(name, spec)) log(line);
+        return continued;
     }
 
-    public nn.Module Module => _model;
+    public nn.Module Module => _model.Module;
     public IReadOnlySet<string> NewKeys => _newKeys;
     public bool HasDev => _dev is not null;
 
@@ -104,13 +101,13 @@ internal sealed class MaskedLMTask : ITrainingTask
         var rng = new Random(BlockCorpus.Seed(_config.Seed, epoch, index));
         var (ids, labels) = Collate(rows.Select(r => _masker.Mask(_data.Train[r], rng)).ToList());
         var selected = labels.ne(MaskedLMMasker.Ignore);                                          // [batch, len]
-        var logits = _model.MaskedLogits(new BertInput { InputIds = ids }, selected);            // [n, vocab]
+        var logits = _model.MaskedLogits(ids, selected);                                         // [n, vocab]
         return Seq2SeqLabels.Loss(logits, labels.masked_select(selected), _config.Optimizer.LabelSmoothing);
     }
 
     public EvaluationResult Evaluate()
     {
-        _model.eval();
+        _model.Module.eval();
         double lossSum = 0;
         long correct = 0, count = 0;
         using (no_grad())
@@ -120,7 +117,7 @@ internal sealed class MaskedLMTask : ITrainingTask
                 var (ids, labels) = Collate(chunk);
                 var selected = labels.ne(MaskedLMMasker.Ignore);                                  // [batch, len]
                 var target = labels.masked_select(selected);                                     // [n]
-                var logits = _model.MaskedLogits(new BertInput { InputIds = ids }, selected).to(ScalarType.Float32);
+                var logits = _model.MaskedLogits(ids, selected).to(ScalarType.Float32);         // [n, vocab]
                 lossSum += nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(-1).eq(target).sum().item<long>();
                 count += target.shape[0];
@@ -130,8 +127,9 @@ internal sealed class MaskedLMTask : ITrainingTask
         return new EvaluationResult { Loss = loss, Perplexity = Math.Exp(loss), MaskedAccuracy = (double)correct / count, Examples = _dev!.Count };
     }
 
-    /// <summary>A <c>BertForMaskedLM</c> folder: config.json, model.safetensors (<c>bert.*</c> + <c>cls.predictions.*</c>)
-    /// and the tokenizer files.</summary>
+    /// <summary>A masked-LM folder transformers loads: config.json, model.safetensors (<c>BertForMaskedLM</c>:
+    /// <c>bert.*</c> + <c>cls.predictions.*</c>; <c>RobertaForMaskedLM</c>: <c>roberta.*</c> + <c>lm_head.*</c>) and the
+    /// tokenizer files.</summary>
     public void SaveModel(string dir)
     {
         _model.SavePretrained(dir);
@@ -141,5 +139,5 @@ internal sealed class MaskedLMTask : ITrainingTask
     static (Tensor Ids, Tensor Labels) Collate(IReadOnlyList<MaskedExample> examples) =>
         (BlockCorpus.Stack(examples.Select(e => e.InputIds).ToList()), BlockCorpus.Stack(examples.Select(e => e.Labels).ToList()));   // [batch, len] each
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose() => _model.Module.Dispose();
 }

@@ -30,7 +30,7 @@ public sealed class TrainConfig
     [JsonPropertyName("output")] public OutputSection Output { get; set; } = new();
 }
 
-/// <summary>The training objective. For <c>mlm</c> (masked-LM pre-training) <c>model.encoder</c> is the BERT to train
+/// <summary>The training objective. For <c>mlm</c> (masked-LM pre-training) <c>model.encoder</c> is the BERT or RoBERTa to train
 /// (<c>random:config.json</c> from scratch, or a folder to continue), the data splits are plain text (one text a
 /// line), packed into blocks of <see cref="BlockSize"/> ids. For <c>clm</c> (causal-LM pre-training)
 /// <c>model.decoder</c> is the GPT-2 to train, and the text is read the same way, each line ended by eos.</summary>
@@ -47,7 +47,8 @@ public sealed class ObjectiveSection
     [JsonPropertyName("type")] public string Type { get; set; } = Seq2Seq;
     /// <summary>mlm: share of the tokens chosen for prediction.</summary>
     [JsonPropertyName("mlm_probability")] public double MlmProbability { get; set; } = 0.15;
-    /// <summary>mlm: choose whole words (a token and its <c>##</c> pieces) instead of single tokens.</summary>
+    /// <summary>mlm: choose whole words (a token and its <c>##</c> pieces; with byte-level BPE, a <c>Ġ</c> token and
+    /// the tokens up to the next one) instead of single tokens.</summary>
     [JsonPropertyName("whole_word_mask")] public bool WholeWordMask { get; set; }
     /// <summary>mlm, clm: ids per block (lines are concatenated and cut into blocks of this length).</summary>
     [JsonPropertyName("block_size")] public int BlockSize { get; set; } = 128;

@@ -24,9 +24,9 @@ internal static class TrainConfigValidator
     static void ValidateMaskedLM(TrainConfig c)
     {
         var m = c.Model;
-        if (m.Encoder is null) Fail("model.encoder", "masked-LM pre-training needs model.encoder (random:config.json, or a BERT folder to continue)");
+        if (m.Encoder is null) Fail("model.encoder", "masked-LM pre-training needs model.encoder (random:config.json, or a BERT or RoBERTa folder to continue)");
         if (m.Path is not null || m.Decoder is not null || m.Unilm is not null)
-            Fail("model", "masked-LM pre-training trains one BERT: give only model.encoder (and model.tokenizer)");
+            Fail("model", "masked-LM pre-training trains one model: give only model.encoder (and model.tokenizer)");
         if (m.TieEncoderDecoder) Fail("model.tie_encoder_decoder", "does not apply to masked-LM pre-training");
         if (m.Encoder is { } enc && enc.StartsWith("random:", StringComparison.Ordinal) && m.Tokenizer is null)
             Fail("model.tokenizer", "a model from random:config.json needs a tokenizer folder (e.g. from tandem tokenizer train)");

@@ -98,4 +98,57 @@ public class PretrainCommandTests
         File.WriteAllText(tmp["p.json"], TinyGrammar.Json(tmp.Path, "run"));
         CliRunner.AssertOneLineError(CliRunner.Run("pretrain", "--config", tmp["p.json"], "--set", "objective.type=seq2seq"), "mlm or clm");
     }
+
+    [Fact]
+    public void ARobertaFromAByteLevelBpeIsPretrainedAndFillsMasksAndWarmStartsAsAUserTypesIt()
+    {
+        using var tmp = Paths.TempDir();
+        TinyGrammar.Write(tmp.Path, trainCount: 300, devCount: 30);                             // train.txt, dev.txt
+        var tok = CliRunner.Run("tokenizer", "train", "--type", "bpe", "--template", "roberta", "--corpus", tmp["train.txt"],
+            "--vocab-size", "400", "--out", tmp["bpe"]);
+        Assert.True(tok.ExitCode == 0, tok.Stderr);
+        File.WriteAllText(tmp["roberta.json"], """
+            { "model_type": "roberta", "vocab_size": 400, "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+              "intermediate_size": 128, "max_position_embeddings": 34, "type_vocab_size": 1,
+              "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2 }
+            """);
+        File.WriteAllText(tmp["pretrain.yaml"], $$"""
+            objective: { mlm_probability: 0.15, whole_word_mask: true, block_size: 32 }
+            model: { encoder: "random:{{tmp["roberta.json"]}}", tokenizer: "{{tmp["bpe"]}}" }
+            data: { splits: { train: "{{tmp["train.txt"]}}", dev: "{{tmp["dev.txt"]}}" } }
+            optimizer: { lr: 3e-3 }
+            schedule: { max_steps: 20, warmup_steps: 2 }
+            batching: { max_tokens: 512 }
+            evaluation: { every_steps: 10, metric: masked_accuracy }
+            output: { dir: "{{tmp["run"]}}", plots: false }
+            """);
+
+        var r = CliRunner.Run("pretrain", "--config", tmp["pretrain.yaml"]);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("masked_accuracy", r.Stdout);
+        var checkpoint = Directory.GetDirectories(tmp["run/checkpoints"]).Order(StringComparer.Ordinal).Last();   // the last step's (the best may be kept too)
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, "config.json")))!;
+        Assert.Equal("RobertaForMaskedLM", config["architectures"]![0]!.GetValue<string>());
+
+        var text = CliRunner.Run("fill-mask", "--model", checkpoint, "--top-k", "3", "cat sees <mask>");
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Equal(3, text.StdoutLines.Length);
+        Assert.All(text.StdoutLines, l => Assert.Matches(@"^\s+\d+\.\d%\s+\S+$", l));
+        var two = CliRunner.Run("fill-mask", "--model", checkpoint, "--json", "<mask> sees <mask>");
+        Assert.True(two.ExitCode == 0, two.Stderr);
+        Assert.Equal(2, two.StdoutLines.Length);
+        CliRunner.AssertOneLineError(CliRunner.Run("fill-mask", "--model", checkpoint, "cat sees [MASK]"), "no <mask>");
+
+        var init = CliRunner.Run("init", "--encoder", checkpoint, "--decoder", checkpoint, "--out", tmp["r2r"], "--verbose");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        var fresh = init.StderrLines.Where(l => l.Contains("newly initialized", StringComparison.Ordinal)).ToList();
+        static string[] Keys(string line) => line[(line.IndexOf('[') + 1)..line.LastIndexOf(']')].Split(", ");
+        // new: the decoder's cross-attention (and the head's tied alias lm_head.decoder.bias, which is the loaded
+        // lm_head.bias), and the encoder's pooler (RobertaForMaskedLM has none, as in transformers)
+        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(decoder)", StringComparison.Ordinal))),
+            k => Assert.True(k.Contains("crossattention", StringComparison.Ordinal) || k.StartsWith("lm_head.decoder.", StringComparison.Ordinal), k));
+        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(encoder)", StringComparison.Ordinal))), k => Assert.StartsWith("pooler.", k));
+        var seq2seq = JsonNode.Parse(File.ReadAllText(tmp["r2r/config.json"]))!;
+        Assert.Equal((0, 1, 2), (seq2seq["decoder_start_token_id"]!.GetValue<int>(), seq2seq["pad_token_id"]!.GetValue<int>(), seq2seq["eos_token_id"]!.GetValue<int>()));
+    }
 }

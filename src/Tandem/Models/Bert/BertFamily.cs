@@ -27,6 +27,17 @@ internal static class BertFamily
             NewKeys = ["crossattention.", "cls."],
         },
         WarmStartIds = WarmStartIds,
+        MaskedLM = new MaskedLMSupport
+        {
+            Create = c => new BertLMHeadModel((BertConfig)c),
+            Loading = new WarmStartLoading
+            {
+                ClassName = "BertForMaskedLM",
+                Options = new LoadOptions { TargetPrefixes = ["bert."] },
+                NewKeys = ["cls."],
+            },
+            StartsWord = token => !token.StartsWith(TextDecoder.ContinuationPrefix, StringComparison.Ordinal),
+        },
     };
 
     /// <summary>BERT2BERT's recipe: decoder start [CLS], pad [PAD], EOS [SEP], read from the WordPiece vocabulary.</summary>

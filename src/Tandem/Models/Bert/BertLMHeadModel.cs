@@ -57,10 +57,11 @@ internal sealed class BertLMPredictionHead : nn.Module
 
 /// <summary>
 /// BERT with a language-modelling head, as transformers' <c>BertLMHeadModel</c>: the decoder half of a BERT2BERT
-/// model (<c>bert</c> without pooler + <c>cls.predictions</c>). Built from an encoder-only checkpoint it gets a
+/// model (<c>bert</c> without pooler + <c>cls.predictions</c>). Without <see cref="BertConfig.IsDecoder"/> it is
+/// transformers' <c>BertForMaskedLM</c> (the same modules and keys). Built from an encoder-only checkpoint it gets a
 /// newly initialised head and, with <see cref="BertConfig.AddCrossAttention"/>, new cross-attention blocks.
 /// </summary>
-public sealed class BertLMHeadModel : nn.Module, ICausalDecoder
+public sealed class BertLMHeadModel : nn.Module, ICausalDecoder, IMaskedLM
 {
     sealed class OnlyMLMHead : nn.Module
     {
@@ -123,17 +124,16 @@ public sealed class BertLMHeadModel : nn.Module, ICausalDecoder
         return cls.predictions.forward(output.LastHiddenState, transposedOutputWeight).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Masked-LM logits <c>[n, vocab]</c> at the <paramref name="selected"/> positions only (a bool mask
-    /// <c>[batch, len]</c> with n true): a masked LM's loss reads no other position, so the output layer, the largest
-    /// product, runs on about 15 % of them. The values equal <see cref="forward"/>'s at those positions.</summary>
-    public Tensor MaskedLogits(BertInput input, Tensor selected)
+    /// <inheritdoc />
+    public Tensor MaskedLogits(Tensor inputIds, Tensor selected)
     {
         using var scope = NewDisposeScope();
-        using var output = bert.forward(input);
-        var h = output.LastHiddenState;                                                          // [batch, len, hidden]
-        var picked = h.masked_select(selected.unsqueeze(-1)).reshape(-1, h.shape[^1]);           // [n, hidden]
+        using var output = bert.forward(new BertInput { InputIds = inputIds });
+        var picked = IMaskedLM.Select(output.LastHiddenState, selected);                          // [n, hidden]
         return cls.predictions.forward(picked).MoveToOuterDisposeScope();                        // [n, vocab]
     }
+
+    IModelConfig IMaskedLM.Config => Config;
 
     /// <summary>The output weight transposed for decoding (see <see cref="BertLMPredictionHead.TransposedOutputWeight"/>); caller-owned.</summary>
     public Tensor TransposedOutputWeight() => cls.predictions.TransposedOutputWeight();

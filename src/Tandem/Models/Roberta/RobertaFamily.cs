@@ -26,5 +26,16 @@ internal static class RobertaFamily
             NewKeys = ["crossattention.", "lm_head."],
         },
         WarmStartIds = (c, _) => new SpecialTokenIds(c.BosTokenId ?? 0, c.PadTokenId ?? 1, c.EosTokenId ?? 2),
+        MaskedLM = new MaskedLMSupport
+        {
+            Create = c => new RobertaForCausalLM((RobertaConfig)c),
+            Loading = new WarmStartLoading
+            {
+                ClassName = "RobertaForMaskedLM",
+                Options = new LoadOptions { TargetPrefixes = ["roberta."] },
+                NewKeys = ["lm_head."],
+            },
+            StartsWord = token => token.StartsWith('\u0120'),                                      // Ġ: byte-level BPE's space
+        },
     };
 }

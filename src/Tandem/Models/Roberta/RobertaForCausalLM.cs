@@ -10,9 +10,10 @@ namespace Tandem.Models.Roberta;
 /// RoBERTa with a language-modelling head, as transformers' <c>RobertaForCausalLM</c>: <c>roberta</c> (no pooler)
 /// and <c>lm_head</c>, the output layer tied to the word embeddings. With <see cref="BertConfig.IsDecoder"/> its
 /// self-attention is causal and with <see cref="BertConfig.AddCrossAttention"/> every layer attends to an encoder:
-/// the decoder half of RoBERTa2RoBERTa and RoBERTaShare.
+/// the decoder half of RoBERTa2RoBERTa and RoBERTaShare. Without <see cref="BertConfig.IsDecoder"/> it is
+/// transformers' <c>RobertaForMaskedLM</c> (the same modules and keys): the model of masked-LM pre-training.
 /// </summary>
-public sealed class RobertaForCausalLM : nn.Module, ICausalDecoder
+public sealed class RobertaForCausalLM : nn.Module, ICausalDecoder, IMaskedLM
 {
 #pragma warning disable IDE1006 // names are Hugging Face checkpoint keys
     readonly RobertaModel roberta;
@@ -58,6 +59,17 @@ public sealed class RobertaForCausalLM : nn.Module, ICausalDecoder
         using var output = roberta.forward(input);
         return lm_head.forward(output.LastHiddenState, transposedOutputWeight).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public Tensor MaskedLogits(Tensor inputIds, Tensor selected)
+    {
+        using var scope = NewDisposeScope();
+        using var output = roberta.forward(new BertInput { InputIds = inputIds });
+        var picked = IMaskedLM.Select(output.LastHiddenState, selected);                          // [n, hidden]
+        return lm_head.forward(picked).MoveToOuterDisposeScope();                                // [n, vocab]
+    }
+
+    IModelConfig IMaskedLM.Config => Config;
 
     /// <inheritdoc />
     public Tensor Forward(DecoderInput input, Tensor? transposedOutputWeight = null) =>

@@ -33,7 +33,7 @@ internal static class BpeFilesWriter
             {
                 w.WriteStartObject(vocab.ToList().IndexOf(token).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 w.WriteString("content", token);
-                w.WriteBoolean("lstrip", false);
+                w.WriteBoolean("lstrip", options.LStripTokens.Contains(token));
                 w.WriteBoolean("normalized", false);
                 w.WriteBoolean("rstrip", false);
                 w.WriteBoolean("single_word", false);
@@ -47,7 +47,7 @@ internal static class BpeFilesWriter
         });
         WriteJson(Path.Combine(dir, PretrainedFiles.SpecialTokensFile), w => WriteTokens(w, options));
         TokenizerJsonWriter.WriteByteLevelBpe(Path.Combine(dir, PretrainedFiles.TokenizerJsonFile), vocab, merges, options.SpecialTokens,
-            roberta ? ("<s>", "</s>") : null);
+            options.LStripTokens, roberta ? ("<s>", "</s>") : null);
     }
 
     static void WriteTokens(Utf8JsonWriter w, BpeTrainingOptions options)

@@ -18,7 +18,7 @@ internal static class TokenizerJsonWriter
     public static void WriteWordPiece(string path, WordPieceTokenizer t)
     {
         var specials = new[] { t.PadToken, t.UnkToken, t.ClsToken, t.SepToken, t.MaskToken }
-            .Select(s => (Id: t.TokenToId(s)!.Value, Content: s)).OrderBy(s => s.Id).ToList();
+            .Select(s => (Id: t.TokenToId(s)!.Value, Content: s, LStrip: false)).OrderBy(s => s.Id).ToList();
         Write(path, specials, w =>
         {
             w.WriteStartObject("normalizer");
@@ -48,13 +48,13 @@ internal static class TokenizerJsonWriter
     }
 
     /// <summary>The file of a byte-level BPE: <paramref name="vocab"/> in id order (special tokens included),
-    /// <paramref name="merges"/> in rank order; with <paramref name="roberta"/> (its cls and sep tokens) RoBERTa's
-    /// template, else GPT-2's (no special tokens added).</summary>
+    /// <paramref name="merges"/> in rank order, the <paramref name="lstrip"/> specials taking the whitespace before them;
+    /// with <paramref name="roberta"/> (its cls and sep tokens) RoBERTa's template, else GPT-2's (no special tokens added).</summary>
     public static void WriteByteLevelBpe(string path, IReadOnlyList<string> vocab, IReadOnlyList<(string A, string B)> merges,
-        IReadOnlyList<string> specials, (string Cls, string Sep)? roberta)
+        IReadOnlyList<string> specials, IReadOnlyList<string> lstrip, (string Cls, string Sep)? roberta)
     {
         var ids = vocab.Select((token, id) => (token, id)).ToDictionary(p => p.token, p => p.id, StringComparer.Ordinal);
-        Write(path, specials.Select(s => (ids[s], s)).ToList(), w =>
+        Write(path, specials.Select(s => (ids[s], s, lstrip.Contains(s))).ToList(), w =>
         {
             w.WriteNull("normalizer");
             WriteByteLevel(w, "pre_tokenizer", addPrefixSpace: false, trimOffsets: true);
@@ -89,7 +89,7 @@ internal static class TokenizerJsonWriter
     }
 
     // version, truncation, padding, added_tokens, then the pipeline parts.
-    static void Write(string path, IReadOnlyList<(int Id, string Content)> added, Action<Utf8JsonWriter> parts)
+    static void Write(string path, IReadOnlyList<(int Id, string Content, bool LStrip)> added, Action<Utf8JsonWriter> parts)
     {
         using var stream = File.Create(path);
         using var w = new Utf8JsonWriter(stream, Options);
@@ -98,13 +98,13 @@ internal static class TokenizerJsonWriter
         w.WriteNull("truncation");
         w.WriteNull("padding");
         w.WriteStartArray("added_tokens");
-        foreach (var (id, content) in added)
+        foreach (var (id, content, lstrip) in added)
         {
             w.WriteStartObject();
             w.WriteNumber("id", id);
             w.WriteString("content", content);
             w.WriteBoolean("single_word", false);
-            w.WriteBoolean("lstrip", false);
+            w.WriteBoolean("lstrip", lstrip);
             w.WriteBoolean("rstrip", false);
             w.WriteBoolean("normalized", false);
             w.WriteBoolean("special", true);

@@ -27,6 +27,10 @@ public sealed record BpeTrainingOptions
     public IReadOnlyList<string> SpecialTokens => Template == BpeTemplate.Roberta
         ? ["<s>", "<pad>", "</s>", "<unk>", "<mask>"] : ["<|endoftext|>"];
 
+    /// <summary>Special tokens that take the whitespace before them (<c>lstrip</c>): RoBERTa's <c>&lt;mask&gt;</c>, so
+    /// that <c>"a &lt;mask&gt;"</c> reads as the word after <c>a</c> would, its space included.</summary>
+    public IReadOnlyList<string> LStripTokens => Template == BpeTemplate.Roberta ? ["<mask>"] : [];
+
     /// <summary>The special tokens by transformers' keys (<c>bos_token</c> …).</summary>
     public IReadOnlyList<(string Key, string Token)> SpecialTokenKeys => Template == BpeTemplate.Roberta
         ? [("bos_token", "<s>"), ("eos_token", "</s>"), ("unk_token", "<unk>"), ("sep_token", "</s>"), ("pad_token", "<pad>"), ("cls_token", "<s>"), ("mask_token", "<mask>")]

@@ -65,6 +65,10 @@ public class ByteLevelBpeTrainerTests
             Assert.Equal([0L, 2L], new long[] { ids[0], ids[^1] });                  // <s> … </s>
             Assert.Equal(4, fromJson.MaskTokenId);
             Assert.Equal(1, fromJson.PadTokenId);
+            // <mask> takes the space before it, as RoBERTa's does: no stray "Ġ" token before it
+            int[] masked = [0, .. fromSlow.EncodeToIds("SELECT", addSpecialTokens: false), 4, 2];
+            Assert.Equal(masked, fromSlow.EncodeToIds("SELECT <mask>"));
+            Assert.Equal(masked, fromJson.EncodeToIds("SELECT <mask>"));
         }
         else
         {

@@ -11,7 +11,7 @@ public class PretrainConfigTests
     [InlineData("evaluation.metric=bleu", "evaluation.metric:", "masked_accuracy")]
     [InlineData("objective.block_size=1", "objective.block_size:", ">= 2")]
     [InlineData("objective.mlm_probability=1.5", "objective.mlm_probability:", "between 0 and 1")]
-    [InlineData("objective.type=clm", "objective.type:", "seq2seq or mlm")]
+    [InlineData("objective.type=xlm", "objective.type:", "seq2seq, mlm or clm")]
     public void AMaskedLMConfigIsCheckedKeyByKey(string setting, string key, string message)
     {
         using var tmp = Paths.TempDir();

@@ -39,14 +39,8 @@ internal sealed class CausalLMTask : ITrainingTask
     /// checkpoint <paramref name="resumeDir"/>) and loads the text.</summary>
     public static CausalLMTask Create(TrainConfig config, string? resumeDir, IEnumerable<string>? resumedNewKeys, CheckpointStore store, Action<string> log)
     {
-        var spec = ModelNames.Resolve(config.Model.Decoder!);
-        bool random = spec.StartsWith("random:", StringComparison.Ordinal);
+        var (spec, tokenizerDir, tokenizer) = PretrainingSource.Resolve(config.Model.Decoder!, config, store);
         var newKeys = new HashSet<string>(resumedNewKeys ?? []);
-        var tokSource = config.Model.Tokenizer is { } t ? ModelNames.Resolve(t) : random ? null : spec;
-        var tokenizerDir = store.RunTokenizer(tokSource) ?? throw new TandemException("model.tokenizer: a model from random:config.json needs a tokenizer folder");
-        ITokenizer tokenizer;
-        try { tokenizer = AutoTokenizer.FromPretrained(tokenizerDir); }
-        catch (TandemException e) { throw new TandemException($"model.tokenizer: {e.Message}", e); }
         var model = Build(resumeDir ?? spec, resumeDir is not null, tokenizer, newKeys, log);
         try { return new CausalLMTask(config, model, tokenizer, tokenizerDir, newKeys, log); }
         catch { model.Dispose(); throw; }

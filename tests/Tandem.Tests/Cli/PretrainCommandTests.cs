@@ -45,12 +45,10 @@ public class PretrainCommandTests
         Assert.True(init.ExitCode == 0, init.Stderr);
         // new: the decoder's cross-attention, and the encoder's pooler (BertForMaskedLM has none, as in transformers;
         // the seq2seq model does not use it)
-        var fresh = init.StderrLines.Where(l => l.Contains("newly initialized", StringComparison.Ordinal)).ToList();
-        static string[] Keys(string line) => line[(line.IndexOf('[') + 1)..line.LastIndexOf(']')].Split(", ");
         // (the report also names the head's tied aliases cls.predictions.decoder.*: they are the loaded word embeddings and bias)
-        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(decoder)", StringComparison.Ordinal))),
+        Assert.All(NewKeys(init, "decoder"),
             k => Assert.True(k.Contains("crossattention", StringComparison.Ordinal) || k.StartsWith("cls.predictions.decoder.", StringComparison.Ordinal), k));
-        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(encoder)", StringComparison.Ordinal))), k => Assert.StartsWith("pooler.", k));
+        Assert.All(NewKeys(init, "encoder"), k => Assert.StartsWith("pooler.", k));
     }
 
     [Fact]
@@ -85,8 +83,7 @@ public class PretrainCommandTests
 
         var init = CliRunner.Run("init", "--encoder", Paths.Reference("tiny-bert2gpt2", "encoder"), "--decoder", checkpoint, "--out", tmp["b2g"], "--verbose");
         Assert.True(init.ExitCode == 0, init.Stderr);
-        var fresh = Assert.Single(init.StderrLines, l => l.Contains("newly initialized", StringComparison.Ordinal) && l.Contains("(decoder)", StringComparison.Ordinal));
-        Assert.All(fresh[(fresh.IndexOf('[') + 1)..fresh.LastIndexOf(']')].Split(", "),
+        Assert.All(NewKeys(init, "decoder"),
             k => Assert.True(k.Contains("crossattention", StringComparison.Ordinal) || k.Contains("ln_cross_attn", StringComparison.Ordinal), k));
     }
 
@@ -141,14 +138,21 @@ public class PretrainCommandTests
 
         var init = CliRunner.Run("init", "--encoder", checkpoint, "--decoder", checkpoint, "--out", tmp["r2r"], "--verbose");
         Assert.True(init.ExitCode == 0, init.Stderr);
-        var fresh = init.StderrLines.Where(l => l.Contains("newly initialized", StringComparison.Ordinal)).ToList();
-        static string[] Keys(string line) => line[(line.IndexOf('[') + 1)..line.LastIndexOf(']')].Split(", ");
         // new: the decoder's cross-attention (and the head's tied alias lm_head.decoder.bias, which is the loaded
         // lm_head.bias), and the encoder's pooler (RobertaForMaskedLM has none, as in transformers)
-        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(decoder)", StringComparison.Ordinal))),
+        Assert.All(NewKeys(init, "decoder"),
             k => Assert.True(k.Contains("crossattention", StringComparison.Ordinal) || k.StartsWith("lm_head.decoder.", StringComparison.Ordinal), k));
-        Assert.All(Keys(Assert.Single(fresh, l => l.Contains("(encoder)", StringComparison.Ordinal))), k => Assert.StartsWith("pooler.", k));
+        Assert.All(NewKeys(init, "encoder"), k => Assert.StartsWith("pooler.", k));
         var seq2seq = JsonNode.Parse(File.ReadAllText(tmp["r2r/config.json"]))!;
         Assert.Equal((0, 1, 2), (seq2seq["decoder_start_token_id"]!.GetValue<int>(), seq2seq["pad_token_id"]!.GetValue<int>(), seq2seq["eos_token_id"]!.GetValue<int>()));
+    }
+
+    /// <summary>The keys <c>tandem init --verbose</c> reports as newly initialised for one half (<c>encoder</c>,
+    /// <c>decoder</c>): the one report line of that half, parsed.</summary>
+    static string[] NewKeys(CliRunner.Result init, string half)
+    {
+        var line = Assert.Single(init.StderrLines,
+            l => l.Contains("newly initialized", StringComparison.Ordinal) && l.Contains($"({half})", StringComparison.Ordinal));
+        return line[(line.IndexOf('[') + 1)..line.LastIndexOf(']')].Split(", ");
     }
 }

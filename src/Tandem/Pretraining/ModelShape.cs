@@ -15,9 +15,11 @@ public static class ModelShape
 {
     /// <summary>Trains a WordPiece vocabulary on <paramref name="corpusFiles"/> into <paramref name="shapeDir"/> and writes
     /// <paramref name="baseModelDir"/>'s <c>config.json</c> there with that vocabulary's size and padding id, as a
-    /// masked LM. Returns the tokenizer.</summary>
+    /// masked LM. Returns the tokenizer. An earlier shape in <paramref name="shapeDir"/> (an experiment run again in its
+    /// run folder) is replaced: the vocabulary is a function of the corpus and the options.</summary>
     public static WordPieceTokenizer Create(string baseModelDir, IReadOnlyList<string> corpusFiles, VocabularyTrainingOptions vocabulary, string shapeDir)
     {
+        if (Directory.Exists(shapeDir)) Directory.Delete(shapeDir, recursive: true);
         var tokenizer = WordPieceTrainer.TrainAndSave(corpusFiles, vocabulary, shapeDir);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(baseModelDir, "config.json")))!.AsObject();
         config["vocab_size"] = tokenizer.VocabSize;

@@ -21,6 +21,10 @@ public sealed class TranslationOptions
     public int VocabSize { get; init; } = 8000;
     /// <summary>Pre-training budget of the German BERT (from scratch), in minutes.</summary>
     public double PretrainMinutes { get; init; } = 30;
+    /// <summary>Peak learning rate of the German BERT's pre-training.</summary>
+    public double PretrainLearningRate { get; init; } = 5e-4;
+    /// <summary>Token budget of a pre-training batch (blocks of 128 tokens x blocks).</summary>
+    public int PretrainMaxTokens { get; init; } = 2048;
     /// <summary>Fine-tuning budget of each row, in minutes.</summary>
     public double Minutes { get; init; } = 30;
     /// <summary>Peak learning rate of the rows.</summary>
@@ -98,12 +102,12 @@ public static class TranslationExperiment
             var stage = new MaskedLMStage
             {
                 Name = "germanbert-pretrain", Model = randomGerman, Tokenizer = shape, TrainFile = corpus.TrainFile, DevFile = corpus.DevFile,
-                Minutes = o.PretrainMinutes, LearningRate = 5e-4, Seed = o.Seed,
+                Minutes = o.PretrainMinutes, LearningRate = o.PretrainLearningRate, MaxTokens = o.PretrainMaxTokens, Seed = o.Seed,
             };
             var outcome = stage.Run(o.RunDir, o.Reuse, host);
             germanBert = outcome.Checkpoint;
             pretrainNote = string.Create(CultureInfo.InvariantCulture,
-                $"decoder: GermanBERT, pre-trained from scratch on {corpus.TrainLines:N0} German lines ({outcome.CorpusTokens / 1e6:F2} M tokens, {Sources(corpus)}), {outcome.Budget}");
+                $"decoder: GermanBERT, pre-trained from scratch on {corpus.TrainLines:N0} German lines ({outcome.CorpusTokens / 1e6:F2} M tokens, {Sources(corpus)}), {outcome.Budget}, lr {o.PretrainLearningRate}");
             host.Log($"germanbert-pretrain: {pretrainNote}");
         }
 

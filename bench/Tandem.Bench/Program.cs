@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project bench/Tandem.Bench -- malloc [--reps N] [--steps N]   (train step per allocator)
 //   dotnet run -c Release --project bench/Tandem.Bench -- pretrain [--steps N] [--threads N] [--fp32]   (masked-LM pre-training)
 //   dotnet run -c Release --project bench/Tandem.Bench -- reverse [--reps N]   (the test suite's tiny reversal task, timed)
+//   dotnet run -c Release --project bench/Tandem.Bench -- matvec [--reps N] [--threads N]   (one-row products, fp32 against bf16 weights)
 //   dotnet run -c Release --project bench/Tandem.Bench -- watchdog [--reps N] [--limit-ms N] [--db F]   (how late a query past its time limit is stopped)
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
@@ -23,10 +24,13 @@ switch (mode)
     case "reverse":
         Tandem.Bench.ReverseBench.Run(args[1..]);
         break;
+    case "matvec":
+        Tandem.Bench.MatvecBench.Run(args[1..]);
+        break;
     case "watchdog":
         Tandem.Bench.WatchdogBench.Run(args[1..]);
         break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | watchdog [--reps N] [--limit-ms N] [--db F]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F]");
         break;
 }

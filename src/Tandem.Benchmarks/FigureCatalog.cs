@@ -24,6 +24,9 @@ public static class FigureCatalog
         Greedy("greedy_b1_tokens_per_s", 1, 1, null),
         Greedy("greedy_b8_tokens_per_s", 8, 1, "greedy_b1_tokens_per_s"),
         Greedy("beam4_b1_tokens_per_s", 1, 4, null),
+        Greedy("greedy_b1_bf16_tokens_per_s", 1, 1, "greedy_b1_tokens_per_s", ScalarType.BFloat16),
+        Greedy("greedy_b8_bf16_tokens_per_s", 8, 1, "greedy_b8_tokens_per_s", ScalarType.BFloat16),
+        Greedy("beam4_b1_bf16_tokens_per_s", 1, 4, "beam4_b1_tokens_per_s", ScalarType.BFloat16),
         PerToken("greedy_b1_ms_per_token_64", 64, null),
         PerToken("greedy_b1_ms_per_token_256", 256, "greedy_b1_ms_per_token_64"),
         Encoder("encoder_b32x128_seq_per_s", 32, 128, ScalarType.Float32, Fp32Peak, null),
@@ -39,8 +42,10 @@ public static class FigureCatalog
         TrainTokens("train_tokens_per_s_b4", 4, null),
         TrainTokens("train_tokens_per_s_b16", 16, "train_tokens_per_s_b4"),
         TrainTokens("train_tokens_per_s_b32", 32, "train_tokens_per_s_b4"),
-        new("ask_cold_s", "s", "fresh `tandem ask` process, first answer (beam 4, 32 -> 64 tokens)",
-            c => new(AskCold.Time(c.StartTandem, c.Quick ? 1 : 3))),
+        new("ask_cold_fp32_s", "s", "fresh `tandem ask --precision fp32` process, first answer (beam 4, 32 -> 64 tokens)",
+            c => new(AskCold.Time(c.StartTandem, c.Quick ? 1 : 3, "fp32"))),
+        new("ask_cold_s", "s", "fresh `tandem ask` process (default precision), first answer (beam 4, 32 -> 64 tokens)",
+            c => new(AskCold.Time(c.StartTandem, c.Quick ? 1 : 3))) { Baseline = "ask_cold_fp32_s" },
     ];
 
     /// <summary>The figure named <paramref name="name"/>.</summary>
@@ -68,12 +73,12 @@ public static class FigureCatalog
             return new(batch * Target / t.Seconds, MatmulFlops.TrainStep(batch, Source, Target) / t.Seconds / 1e9);
         }) { Peak = Bf16Peak, Baseline = baseline };
 
-    static Figure Greedy(string name, int batch, int beams, string? baseline) =>
-        new(name, "tokens/s", $"{(beams == 1 ? "greedy" : $"beam {beams}")}, batch {batch}, {Source} -> {NewTokens} new tokens, cached", c =>
+    static Figure Greedy(string name, int batch, int beams, string? baseline, ScalarType dtype = ScalarType.Float32) =>
+        new(name, "tokens/s", $"{(beams == 1 ? "greedy" : $"beam {beams}")}, batch {batch}, {Source} -> {NewTokens} new tokens, cached, {Precision(dtype)}", c =>
         {
-            double s = Decoding.Time(batch, beams, Source, NewTokens, c.Quick ? 1 : 3);
+            double s = Decoding.Time(batch, beams, Source, NewTokens, c.Quick ? 1 : 3, dtype);
             return new(batch * NewTokens / s, MatmulFlops.Generation(batch, batch * beams, Source, NewTokens) / s / 1e9);
-        }) { Peak = Fp32Peak, Baseline = baseline };
+        }) { Peak = dtype == ScalarType.Float32 ? Fp32Peak : Bf16Peak, Baseline = baseline };
 
     static Figure PerToken(string name, int newTokens, string? baseline) =>
         new(name, "ms/token", $"greedy, batch 1, {Source} -> {newTokens} new tokens, cached", c =>

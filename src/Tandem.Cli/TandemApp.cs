@@ -7,11 +7,17 @@ namespace Tandem.Cli;
 /// <summary>The command tree of <c>tandem</c>. Each command lives in its own file and only wires options to library calls.</summary>
 internal static class TandemApp
 {
+    /// <summary>The width tables are laid out to when standard output is not a terminal.</summary>
+    public const int RedirectedWidth = 220;
+
     /// <summary>Parses and runs <paramref name="args"/>; a parse error is one line and exit code 1.</summary>
     public static int Run(string[] args)
     {
         var parse = Build().Parse(args);
         Diagnostics.PhaseTiming.Mark("command line parsed");
+        // Written to a file or a pipe, Spectre would wrap tables at 80 columns: a table saved from `tandem bench > f`
+        // should read as it does on a wide terminal.
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = RedirectedWidth;
         return ParseErrors.Report(parse) ?? parse.Invoke();
     }
 

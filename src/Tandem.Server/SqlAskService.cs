@@ -1,3 +1,4 @@
+using Tandem.Modeling;
 using Tandem.Pipelines;
 using Tandem.Tasks.Sql;
 using Tandem.Tasks.Sql.Fitting;
@@ -14,11 +15,13 @@ public sealed class SqlAskService : IDisposable
     readonly Seq2SeqPipeline _pipeline;
     readonly ReadOnlyDatabase _database;
     readonly ServerOptions _options;
+    readonly TorchSharp.torch.ScalarType? _precision;
 
     /// <summary>Loads the model and opens the database read-only; reads the schema once.</summary>
     public SqlAskService(ServerOptions options)
     {
         _options = options;
+        _precision = Autocast.ForInference(options.Precision, TorchSharp.torch.CPU);
         if (!File.Exists(options.Database)) throw new TandemException($"{options.Database}: database file not found");
         _database = ReadOnlyDatabase.Open(options.Database, options.Limits);
         try
@@ -53,6 +56,7 @@ public sealed class SqlAskService : IDisposable
     public Task<SqlAnswer> AskAsync(string question, string? sql, CancellationToken cancel) => Queue.RunAsync(() =>
     {
         if (sql is not null) return new SqlAnswer(question, sql, _database.Execute(sql), [sql]);
+        using var products = Autocast.Enter(_precision);                                       // per thread: the queue's
         return SqlAsker.Ask(_pipeline, _database, [question], _pipeline.Model.GenerationConfig, _options.Candidates, batchSize: 1,
             choice: _options.Choice, constrainToSchema: _options.ConstrainToSchema, questionLiterals: _options.QuestionLiterals).Single();
     }, cancel);

@@ -18,15 +18,15 @@ public static class AskCold
 
     /// <summary>Median wall seconds of <paramref name="runs"/> fresh <c>tandem ask</c> processes after one untimed
     /// run (which brings the files into the page cache); <paramref name="startTandem"/> makes the start info of a
-    /// <c>tandem</c> command line.</summary>
-    public static double Time(Func<IReadOnlyList<string>, ProcessStartInfo> startTandem, int runs)
+    /// <c>tandem</c> command line; <paramref name="precision"/> is passed as <c>--precision</c> (null: its default).</summary>
+    public static double Time(Func<IReadOnlyList<string>, ProcessStartInfo> startTandem, int runs, string? precision = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "tandem-bench-ask-" + Environment.ProcessId);
         try
         {
             var (model, db) = Write(dir);
             string question = string.Join(' ', Enumerable.Range(0, Words).Select(i => "w" + (i * 37 % 1000)));
-            string[] args = ["ask", "--model", model, "--db", db, "--json", question];
+            string[] args = ["ask", "--model", model, "--db", db, "--json", .. precision is null ? Array.Empty<string>() : ["--precision", precision], question];
             return Repeat.MedianSeconds(1, runs, () => Ask(startTandem(args)));
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }

@@ -1,4 +1,5 @@
 using Tandem.Generation;
+using Tandem.Modeling;
 using Tandem.Models.EncoderDecoder;
 using static TorchSharp.torch;
 
@@ -30,14 +31,17 @@ public static class Decoding
     }
 
     /// <summary>Median seconds of a generate call for <paramref name="batch"/> sources of <paramref name="source"/>
-    /// tokens, after one warm-up call; the model is built here (random weights, seed 0).</summary>
-    public static double Time(int batch, int beams, int source, int newTokens, int runs)
+    /// tokens, after one warm-up call; the model is built here (random weights, seed 0). With
+    /// <paramref name="dtype"/> bf16 the call runs under an <see cref="Autocast"/> scope, as <c>--precision bf16</c>
+    /// does.</summary>
+    public static double Time(int batch, int beams, int source, int newTokens, int runs, ScalarType dtype = ScalarType.Float32)
     {
         manual_seed(0);
         using var model = new EncoderDecoderModel(MiniLmShape.Config());
         model.eval();
         using var ids = randint(1000, 30000, [batch, source], dtype: ScalarType.Int64);     // [batch, src]
         using var mask = ones_like(ids);                                                    // [batch, src]
+        using var precision = Autocast.Enter(dtype == ScalarType.Float32 ? null : dtype);
         return Repeat.MedianSeconds(1, runs, () => Run(model, ids, mask, beams, newTokens));
     }
 }

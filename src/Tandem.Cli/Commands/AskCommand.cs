@@ -26,10 +26,11 @@ internal static class AskCommand
         var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };
         var sql = new Option<string?>("--sql") { Description = "Run this query instead of asking a model (- reads it from standard input): read-only, under the same limits, printed the same way" };
         var threads = CommonOptions.Threads(1);
+        var precision = CommonOptions.Precision("auto");
         var constrain = new Option<bool>("--schema-constraint") { Description = "Let the model write only this database's tables and columns where SQL calls for one (for a model fine-tuned on this database)" };
         var command = new Command("ask", "Ask a database a question in English: prints the SQL, runs it read-only, prints the rows")
         {
-            model, db, questions, file, sql, candidates, choose, literals, maxRows, timeout, schema, constrain, threads, CommonOptions.Json,
+            model, db, questions, file, sql, candidates, choose, literals, maxRows, timeout, schema, constrain, threads, precision, CommonOptions.Json,
         };
         command.SetHandler(parse =>
         {
@@ -55,6 +56,7 @@ internal static class AskCommand
             Diagnostics.PhaseTiming.Mark("database opened");
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             using var pipeline = Seq2SeqPipeline.Load(models);    // one folder, or several as an ensemble
+            using var products = CommonOptions.EnterPrecision(parse.GetValue(precision)!, TorchSharp.torch.CPU);
             if (FittedSchema.Warning(models, database.ReadSchema(sampleValues: 0), dbPath) is { } other) Console.Error.WriteLine("warning: " + other);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());
             int failed = 0;

@@ -17,10 +17,12 @@ internal static class EvaluateCommand
         var lower = new Option<bool>("--lowercase") { Description = "lower-case before BLEU" };
         var source = new Option<string>("--source-field") { Description = "source field", DefaultValueFactory = _ => "source" };
         var target = new Option<string>("--target-field") { Description = "target field", DefaultValueFactory = _ => "target" };
+        var precision = CommonOptions.Precision("fp32");
         var command = new Command("evaluate", "generate for a data file and print exact match, token accuracy and BLEU")
-            { model, data, beams, maxNew, limit, lower, source, target };
+            { model, data, beams, maxNew, limit, lower, source, target, precision };
         command.SetHandler(parse =>
         {
+            using var products = CommonOptions.EnterPrecision(parse.GetValue(precision)!, TorchSharp.torch.CPU);
             var result = ModelEvaluation.Run(parse.GetValue(model)!.FullName, parse.GetValue(data)!.FullName, new ModelEvaluationOptions
             {
                 NumBeams = parse.GetValue(beams), MaxNewTokens = parse.GetValue(maxNew), MaxExamples = parse.GetValue(limit),

@@ -18,15 +18,18 @@ internal static class GenerateCommand
         var idsFile = new Option<string?>("--ids-file") { Description = "A file of raw source token ids, one input per line" };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Inputs generated together", DefaultValueFactory = _ => 8 };
         var generation = new GenerationOptions();
+        var precision = CommonOptions.Precision("fp32");
         var command = new Command("generate", "Generate outputs for source texts (or token ids), or continue prompts with a decoder-only LM, with greedy search, beam search or sampling")
         {
-            model, texts, file, ids, idsFile, batch, CommonOptions.Json, CommonOptions.Device,
+            model, texts, file, ids, idsFile, batch, precision, CommonOptions.Json, CommonOptions.Device,
         };
         foreach (var o in generation.All) command.Options.Add(o);
         command.SetHandler(parse =>
         {
             using var pipeline = TextGenerators.Load(parse.GetValue(model)!);
-            pipeline.Module.to(DeviceOption.Resolve(parse.GetValue(CommonOptions.Device)));
+            var device = DeviceOption.Resolve(parse.GetValue(CommonOptions.Device));
+            pipeline.Module.to(device);
+            using var products = CommonOptions.EnterPrecision(parse.GetValue(precision)!, device);
             var config = generation.Apply(parse, pipeline.GenerationConfig);
             IEnumerable<GeneratedItem> results;
             var rawIds = parse.GetValue(ids) ?? [];

@@ -22,9 +22,10 @@ internal static class ServeCommand
         var maxRows = new Option<int>("--max-rows") { Description = "Rows returned at most", DefaultValueFactory = _ => 200 };
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
         var queue = new Option<int>("--queue") { Description = "Questions admitted at once (one is answered at a time); one more gets 503", DefaultValueFactory = _ => 16 };
+        var precision = CommonOptions.Precision("auto");
         var command = new Command("serve", "Serve a page and a JSON API that ask a database questions in English (POST /api/ask, GET /api/schema, GET /healthz, /openapi/v1.json)")
         {
-            model, db, host, port, candidates, choose, literals, constrain, maxRows, timeout, queue,
+            model, db, host, port, candidates, choose, literals, constrain, maxRows, timeout, queue, precision,
         };
         command.SetHandler(parse =>
         {
@@ -40,6 +41,7 @@ internal static class ServeCommand
                 ConstrainToSchema = parse.GetValue(constrain),
                 Limits = new ExecutionLimits { TimeLimitMs = parse.GetValue(timeout), MaxRows = parse.GetValue(maxRows) },
                 QueueCapacity = parse.GetValue(queue),
+                Precision = parse.GetValue(precision)!,
             };
             using var app = TandemServer.Build(options);
             app.Start();

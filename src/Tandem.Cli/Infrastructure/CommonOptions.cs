@@ -56,6 +56,24 @@ internal static class CommonOptions
         if (threads > 0) TorchSharp.torch.set_num_threads(threads);
     }
 
+    /// <summary><c>--precision</c> for commands that run a model without training it: <c>auto</c> (bf16 products on
+    /// a CPU with bf16 instructions, else float32), <c>bf16</c> or <c>fp32</c> (transformers' numbers exactly).</summary>
+    public static Option<string> Precision(string byDefault)
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "Matrix products in bf16 (weights converted once per call, float32 LayerNorm and softmax; faster decoding) or fp32 (as transformers computes); auto: bf16 on a CPU with avx512_bf16 or amx_bf16, else fp32",
+            DefaultValueFactory = _ => byDefault,
+        };
+        option.AcceptOnlyFromAmong("auto", "bf16", "fp32");
+        return option;
+    }
+
+    /// <summary>Enters the <see cref="Tandem.Modeling.Autocast"/> scope a <see cref="Precision"/> value names on
+    /// <paramref name="device"/>.</summary>
+    public static IDisposable EnterPrecision(string precision, TorchSharp.torch.Device device) =>
+        Tandem.Modeling.Autocast.Enter(Tandem.Modeling.Autocast.ForInference(precision, device));
+
     public static readonly Option<string?> Device = new("--device")
     {
         Description = "cpu (default) or cuda[:N] with TorchSharp's CUDA packages",

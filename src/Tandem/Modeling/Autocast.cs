@@ -31,6 +31,29 @@ public static class Autocast
         _ => throw new TandemException($"precision must be fp32 or bf16, got '{precision}'"),
     };
 
+    /// <summary>
+    /// The precision a user's word names for inference on <paramref name="device"/>: <c>auto</c> is bf16 on a CPU
+    /// with bf16 instructions (<c>avx512_bf16</c> or <c>amx_bf16</c>, where libtorch's bf16 products run 4-5x as
+    /// fast as float32 ones) and float32 elsewhere; otherwise as <see cref="Parse"/>.
+    /// </summary>
+    public static ScalarType? ForInference(string precision, Device device) =>
+        precision.Equals("auto", StringComparison.OrdinalIgnoreCase)
+            ? (device.type == TorchSharp.DeviceType.CPU && CpuHasBf16.Value ? ScalarType.BFloat16 : null)
+            : Parse(precision);
+
+    /// <summary>Whether this CPU has bf16 dot-product instructions (Linux' <c>/proc/cpuinfo</c> flags).</summary>
+    public static readonly Lazy<bool> CpuHasBf16 = new(() =>
+    {
+        try
+        {
+            if (!File.Exists("/proc/cpuinfo")) return false;
+            var flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "";
+            return flags.Split(' ', ':', '\t').Any(f => f is "avx512_bf16" or "amx_bf16");
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    });
+
     /// <summary><paramref name="x"/> in float32 (for LayerNorm and other reductions), unchanged when it already is.</summary>
     internal static Tensor Float(Tensor x) => x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
 

@@ -11,7 +11,7 @@ namespace Tandem.Modeling;
 /// nowhere else: checkpoints load and save as transformers writes them. Multiplies in <see cref="Autocast.Dtype"/>
 /// when a mixed-precision scope is active.
 /// </summary>
-internal sealed class Conv1D : nn.Module
+internal sealed class Conv1D : nn.Module, ICastWeightsLayer
 {
     [ComponentName(Name = "weight")] readonly Parameter _weight;
     [ComponentName(Name = "bias")] readonly Parameter _bias;
@@ -31,12 +31,16 @@ internal sealed class Conv1D : nn.Module
     public Parameter bias => _bias;
 #pragma warning restore IDE1006
 
+    /// <inheritdoc />
+    public CastWeights Cast { get; } = new();
+
     public Tensor forward(Tensor x)
     {
         // linear(x, Wᵀ) reads the contiguous [in, out] storage through a transposed view: the layout libtorch
         // multiplies fastest with (see Linear's remarks).
         if (Autocast.Dtype is not { } dt) return nn.functional.linear(x, _weight.t(), _bias);
         using var scope = NewDisposeScope();
-        return nn.functional.linear(x.to(dt), _weight.t().to(dt), _bias.to(dt)).MoveToOuterDisposeScope();
+        var (w, b) = Cast.For(dt, () => (_weight.t(), _bias)) ?? (_weight.t().to(dt), _bias.to(dt));
+        return nn.functional.linear(x.to(dt), w, b).MoveToOuterDisposeScope();
     }
 }

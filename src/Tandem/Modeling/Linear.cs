@@ -17,7 +17,7 @@ namespace Tandem.Modeling;
 /// contiguous, loaded by copying in place) and makes one-row products, the steps of cached decoding, read the
 /// matrix as a plain stream: about twice as fast per product on this CPU.
 /// </remarks>
-internal sealed class Linear : nn.Module
+internal sealed class Linear : nn.Module, ICastWeightsLayer
 {
     [ComponentName(Name = "weight")] Parameter _weight;
     [ComponentName(Name = "bias")] Parameter? _bias;
@@ -62,11 +62,14 @@ internal sealed class Linear : nn.Module
     }
 #pragma warning restore IDE1006
 
+    /// <inheritdoc />
+    public CastWeights Cast { get; } = new();
+
     public Tensor forward(Tensor x)
     {
         if (Autocast.Dtype is not { } dt) return nn.functional.linear(x, _weight, _bias);
         using var scope = NewDisposeScope();
-        var y = nn.functional.linear(x.to(dt), _weight.to(dt), _bias?.to(dt));
-        return y.MoveToOuterDisposeScope();
+        var (w, b) = Cast.For(dt, () => (_weight, _bias)) ?? (_weight.to(dt), _bias?.to(dt));
+        return nn.functional.linear(x.to(dt), w, b).MoveToOuterDisposeScope();
     }
 }

@@ -111,6 +111,21 @@ public class Seq2SeqCommandTests
     }
 
     [Fact]
+    public void GeneratePrecisionDefaultsToFloat32AndTakesBf16()
+    {
+        using var tmp = Paths.TempDir();
+        var model = InitTiny(tmp);
+        string[] args = ["generate", "--model", model, "--num-beams", "2", "--max-new-tokens", "6", "--json", "the cat", "a dog"];
+        var byDefault = CliRunner.Run(args);
+        Assert.True(byDefault.ExitCode == 0, byDefault.Stderr);
+        Assert.Equal(byDefault.Stdout, CliRunner.Run([.. args, "--precision", "fp32"]).Stdout);
+        var bf16 = CliRunner.Run([.. args, "--precision", "bf16"]);
+        Assert.True(bf16.ExitCode == 0, bf16.Stderr);
+        Assert.Equal(2, bf16.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains("\"sequences\"")));
+        CliRunner.AssertOneLineError(CliRunner.Run([.. args, "--precision", "half"]), "'half' not recognized", "'bf16'");
+    }
+
+    [Fact]
     public void MismatchedTokenizersAreKeptPerSideButCannotBeTied()
     {
         using var tmp = Paths.TempDir();

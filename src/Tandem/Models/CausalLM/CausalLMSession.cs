@@ -15,6 +15,7 @@ public sealed class CausalLMSession : IDecodingSession
 {
     readonly ICausalDecoder _decoder;
     readonly KeyValueCache? _cache;
+    readonly IDisposable _heldWeights;
     readonly Tensor _outputWeight;
     Tensor _mask;
 
@@ -25,6 +26,7 @@ public sealed class CausalLMSession : IDecodingSession
         if (inputIds.dim() != 2 || !attentionMask.shape.SequenceEqual(inputIds.shape))
             throw new TandemException("a causal LM prompt needs input ids and an attention mask of the same [batch, len] shape");
         _decoder = decoder;
+        _heldWeights = InferenceWeights.Hold(decoder, Autocast.Dtype);                           // bf16 copies kept for the session
         _mask = attentionMask.to(ScalarType.Int64).DetachFromDisposeScope();
         using (no_grad()) _outputWeight = decoder.TransposedOutputWeight().DetachFromDisposeScope();
         _cache = useCache ? new KeyValueCache(decoder.NumLayers) : null;
@@ -74,5 +76,6 @@ public sealed class CausalLMSession : IDecodingSession
         _mask.Dispose();
         _outputWeight.Dispose();
         _cache?.Dispose();
+        _heldWeights.Dispose();
     }
 }

@@ -11,11 +11,13 @@ internal sealed class EncoderDecoderSession : IDecodingSession
 {
     readonly EncoderDecoderModel _model;
     readonly KeyValueCache? _cache;
+    readonly IDisposable _heldWeights;
     readonly Tensor _outputWeight;
     Tensor _encoderStates, _encoderMask;
 
     public EncoderDecoderSession(EncoderDecoderModel model, Tensor inputIds, Tensor attentionMask, bool useCache)
     {
+        _heldWeights = InferenceWeights.Hold(model, Autocast.Dtype);                           // bf16 copies kept for the session
         _model = model;
         using (no_grad())
         {
@@ -54,5 +56,6 @@ internal sealed class EncoderDecoderSession : IDecodingSession
         _encoderMask.Dispose();
         _outputWeight.Dispose();
         _cache?.Dispose();
+        _heldWeights.Dispose();
     }
 }

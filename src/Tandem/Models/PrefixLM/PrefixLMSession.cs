@@ -18,11 +18,13 @@ internal sealed class PrefixLMSession : IDecodingSession
 {
     readonly PrefixLMModel _model;
     readonly KeyValueCache? _cache;
+    readonly IDisposable _heldWeights;
     readonly Tensor _outputWeight;
     Tensor _sourceIds, _sourceMask, _sourceLengths, _firstLogits;
 
     public PrefixLMSession(PrefixLMModel model, Tensor inputIds, Tensor attentionMask, bool useCache)
     {
+        _heldWeights = InferenceWeights.Hold(model, Autocast.Dtype);                           // bf16 copies kept for the session
         _model = model;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -98,5 +100,6 @@ internal sealed class PrefixLMSession : IDecodingSession
         _firstLogits.Dispose();
         _outputWeight.Dispose();
         _cache?.Dispose();
+        _heldWeights.Dispose();
     }
 }

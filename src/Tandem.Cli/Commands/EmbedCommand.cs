@@ -16,14 +16,16 @@ internal static class EmbedCommand
         var texts = CommonOptions.Texts("texts", "Sentences to embed (else --file, else standard input)");
         var file = new Option<string?>("--file", "-f") { Description = "Read inputs from this file, one per line (- for stdin)" };
         var batch = new Option<int>("--batch-size") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 32 };
+        var precision = CommonOptions.Precision("fp32");
         var command = new Command("embed", "Print mean-pooled, L2-normalised sentence embeddings: {\"text\": ..., \"embedding\": [...]} per line")
         {
-            model, texts, file, batch, CommonOptions.CacheDir,
+            model, texts, file, batch, precision, CommonOptions.CacheDir,
         };
         command.SetHandler(parse =>
         {
             var inputs = TextSources.Read(parse.GetValue(texts), parse.GetValue(file));
             using var embedder = TextEmbedder.Load(parse.GetValue(model)!, parse.GetValue(CommonOptions.CacheDir));
+            using var products = CommonOptions.EnterPrecision(parse.GetValue(precision)!, TorchSharp.torch.CPU);
             int i = 0;
             foreach (var vector in embedder.Embed(inputs, parse.GetValue(batch), Console.Error.WriteLine))
             {

@@ -1,4 +1,5 @@
 using Tandem.Embeddings;
+using Tandem.Modeling;
 using Tandem.Models.Bert;
 using Tandem.Pretrained;
 using Tandem.Tokenization;
@@ -31,9 +32,11 @@ public sealed class TextEmbedder : IDisposable
     }
 
     /// <summary>Embeds <paramref name="texts"/> in batches of <paramref name="batchSize"/>; texts longer than the
-    /// model's positions are truncated with a warning through <paramref name="warn"/>.</summary>
+    /// model's positions are truncated with a warning through <paramref name="warn"/>. Under a bf16
+    /// <see cref="Autocast"/> scope the weights are converted once for the whole run.</summary>
     public IEnumerable<float[]> Embed(IReadOnlyList<string> texts, int batchSize = 32, Action<string>? warn = null)
     {
+        using var held = InferenceWeights.Hold(_model, Autocast.Dtype);
         for (int start = 0; start < texts.Count; start += batchSize)
         {
             var chunk = texts.Skip(start).Take(batchSize).ToList();

@@ -24,6 +24,22 @@ public class EmbedCommandTests
     }
 
     [Fact]
+    public void Bf16EmbeddingsStayWithinBf16ErrorOfFloat32()
+    {
+        string[] texts = ["Someone plays an instrument.", "A man is playing a guitar.", "The stock market fell sharply."];
+        var float32 = CliRunner.Run(["embed", .. texts]);
+        var bf16 = CliRunner.Run(["embed", "--precision", "bf16", .. texts]);
+        Assert.True(bf16.ExitCode == 0, bf16.Stderr);
+        Assert.Equal(float32.Stdout, CliRunner.Run(["embed", "--precision", "fp32", .. texts]).Stdout);   // fp32 is the default
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var (a, b) = (Vector(float32.StdoutLines[i]), Vector(bf16.StdoutLines[i]));
+            double cosine = SentenceEmbedder.Cosine(a, b);
+            Assert.True(cosine is > 0.995 and < 0.999999, $"text {i}: cosine {cosine} between bf16 and float32 embeddings");
+        }
+    }
+
+    [Fact]
     public void ReadsStandardInputAndAFile()
     {
         var fromStdin = CliRunner.RunWithInput("A dog runs in the park.\nThe cat sleeps.\n", "embed");

@@ -9,7 +9,8 @@ namespace Tandem.Modeling;
 /// one row per sequence, costs less than that conversion; with it the step reads half the bytes of float32, and
 /// oneDNN's bf16 kernels multiply a few rows (beams, a batch) 1.4-3.5x faster than MKL's float32 path on this CPU
 /// (<c>bench/Tandem.Bench -- matvec</c>). The copies ignore later changes to the weights: hold them only while the
-/// weights stay put (generation), and only products without gradients read them.
+/// weights stay put (generation), and only products without gradients read them. Every product that reads the
+/// copies should run under a hold of its own (the sessions do): the last release frees them.
 /// </summary>
 public static class InferenceWeights
 {

@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace Tandem.Bench;
 
 /// <summary>
-/// One-row products, the whole work of a cached decoding step at batch 1, at the MiniLM decoder's shapes: float32
-/// against bf16 weights kept in bf16 (converted once), both layouts, as GB/s of weight read. A step is bound by how fast
-/// the weights stream from memory, so this is the ceiling any decoding change works under.
+/// One-row and few-row products (a cached decoding step at batch 1, beams or a batch) at the MiniLM decoder's shapes:
+/// float32 against bf16 weights kept in bf16 (converted once), as GB/s of weight read; and, on the line above each,
+/// three other float32 formulations of the same product (the weight stored <c>[out, in]</c>, the transposed product
+/// <c>(W x^T)^T</c>, one row at a time). A step is bound by how fast the weights stream from memory, so this is the
+/// ceiling any decoding change works under.
 /// </summary>
 internal static class MatvecBench
 {

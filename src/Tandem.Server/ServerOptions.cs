@@ -1,3 +1,4 @@
+using Tandem.Modeling;
 using Tandem.Tasks.Sql;
 
 namespace Tandem.Server;
@@ -31,7 +32,7 @@ public sealed record ServerOptions
 
     /// <summary>The precision of the model's products: <c>auto</c> (bf16 on a CPU with bf16 instructions, the
     /// precision the GeoQuery rows were decoded in; else float32), <c>bf16</c> or <c>fp32</c>
-    /// (<see cref="Tandem.Modeling.Autocast.ForInference"/>).</summary>
+    /// (<see cref="Autocast.ForInference"/>).</summary>
     public string Precision { get; init; } = "auto";
 
     /// <summary>The time limit and row cap of one query.</summary>
@@ -70,7 +71,8 @@ public sealed record ServerOptions
         if (MaxBodyBytes < 64) throw new TandemException($"the body limit must be at least 64 bytes, got {MaxBodyBytes}");
         if (MaxQuestionChars < 1) throw new TandemException($"the question limit must be at least 1 character, got {MaxQuestionChars}");
         if (SlowClientGrace < TimeSpan.FromSeconds(1)) throw new TandemException($"the slow-client grace must be at least 1 s, got {SlowClientGrace}");
-        if (Precision is not ("auto" or "bf16" or "fp32")) throw new TandemException($"--precision must be auto, bf16 or fp32, got '{Precision}'");
+        if (!Autocast.InferencePrecisions.Contains(Precision))
+            throw new TandemException($"--precision must be one of {string.Join(", ", Autocast.InferencePrecisions)}, got '{Precision}'");
         if (QueueTimeout <= TimeSpan.Zero) throw new TandemException($"the queue timeout must be positive, got {QueueTimeout}");
     }
 }

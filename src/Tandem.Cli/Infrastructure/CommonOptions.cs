@@ -65,7 +65,7 @@ internal static class CommonOptions
             Description = "Matrix products in bf16 (weights converted once per decoding run, float32 LayerNorm and softmax; faster decoding) or fp32 (as transformers computes); auto: bf16 on a CPU with avx512_bf16 or amx_bf16, else fp32",
             DefaultValueFactory = _ => byDefault,
         };
-        option.AcceptOnlyFromAmong("auto", "bf16", "fp32");
+        option.AcceptOnlyFromAmong([.. Tandem.Modeling.Autocast.InferencePrecisions]);
         return option;
     }
 

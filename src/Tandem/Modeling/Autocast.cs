@@ -41,6 +41,9 @@ public static class Autocast
             ? (device.type == TorchSharp.DeviceType.CPU && CpuHasBf16.Value ? ScalarType.BFloat16 : null)
             : Parse(precision);
 
+    /// <summary>The words <see cref="ForInference"/> takes.</summary>
+    public static IReadOnlyList<string> InferencePrecisions { get; } = ["auto", "bf16", "fp32"];
+
     /// <summary>Whether this CPU has bf16 dot-product instructions (Linux' <c>/proc/cpuinfo</c> flags).</summary>
     public static readonly Lazy<bool> CpuHasBf16 = new(() =>
     {

@@ -33,9 +33,9 @@ internal static class OutputLayer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var copy = output.weight.detach().t().contiguous();                                     // [hidden, vocab]
-        if (Autocast.Dtype is { } dt) copy = copy.to(dt);
-        return copy.MoveToOuterDisposeScope();
+        var weight = output.weight.detach();
+        if (Autocast.Dtype is { } dt) weight = weight.to(dt);                                   // the transpose then moves half the bytes
+        return weight.t().contiguous().MoveToOuterDisposeScope();                               // [hidden, vocab]
     }
 
     /// <summary>Logits <c>[batch, len, vocab]</c> of <paramref name="hidden"/>; with <paramref name="transposedWeight"/>

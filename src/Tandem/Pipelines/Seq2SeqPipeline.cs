@@ -77,22 +77,27 @@ public sealed class Seq2SeqPipeline : ITextGenerator
         }
     }
 
-    /// <summary>Loads a model folder with its tokenizer files (see <see cref="Seq2SeqTokenizers"/> for the layout).</summary>
+    /// <summary>Loads a model folder with its tokenizer files (see <see cref="Seq2SeqTokenizers"/> for the layout). The
+    /// tokenizer is read on another thread while the weights load (it needs no libtorch).</summary>
     public static Seq2SeqPipeline Load(string dir)
     {
-        var model = Seq2SeqModels.FromPretrained(dir);
-        Diagnostics.PhaseTiming.Mark("model built, weights loaded");
-        if (!Seq2SeqTokenizers.Exists(dir))
+        var tokenizers = Seq2SeqTokenizers.Exists(dir) ? Task.Run(() => Seq2SeqTokenizers.FromPretrained(dir)) : null;
+        ISeq2SeqModel model;
+        try { model = Seq2SeqModels.FromPretrained(dir); }
+        catch
         {
-            model.Dispose();
-            throw new TandemException($"{dir}: no tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt); save the model with its tokenizer or pass token ids");
+            _ = tokenizers?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);   // the model's error is the one reported
+            throw;
         }
+        Diagnostics.PhaseTiming.Mark("model built, weights loaded");
         try
         {
-            var tokenizers = Seq2SeqTokenizers.FromPretrained(dir);
-            VocabularyCheck.EnsureFits(tokenizers.Target, model.VocabSize, dir);
+            if (tokenizers is null)
+                throw new TandemException($"{dir}: no tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt); save the model with its tokenizer or pass token ids");
+            var loaded = tokenizers.GetAwaiter().GetResult();
+            VocabularyCheck.EnsureFits(loaded.Target, model.VocabSize, dir);
             Diagnostics.PhaseTiming.Mark("tokenizer loaded");
-            return new Seq2SeqPipeline([model], tokenizers, model.MaxSourceLength);
+            return new Seq2SeqPipeline([model], loaded, model.MaxSourceLength);
         }
         catch { model.Dispose(); throw; }
     }

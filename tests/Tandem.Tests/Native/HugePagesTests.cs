@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
 using Tandem.Native;
+using Tandem.Tests.TestSupport;
 
 namespace Tandem.Tests.Native;
 
+[Collection(SequentialCollection.Name)]
 public class HugePagesTests
 {
     [Fact]

@@ -1,0 +1,38 @@
+using Tandem.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tandem.Tests.Modeling;
+
+public class OutputLayerTests
+{
+    /// <summary>The decoding copy is laid out per dtype (float32 transposed, bf16 as stored); through it the logits
+    /// are the layer's own, in float32 and under a bf16 scope, with a bias and without one (GPT-2).</summary>
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    public void LogitsThroughTheDecodingCopyAreTheLayersOwn(bool bf16, bool withBias)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        manual_seed(3);
+        var weight = new TorchSharp.Modules.Parameter(randn(50, 16));                            // [vocab, hidden], as a tied embedding
+        var bias = new TorchSharp.Modules.Parameter(randn(50));
+        using var output = new Linear(weight, withBias ? bias : null);
+        var hidden = randn(4, 1, 16);                                                           // [rows, len, hidden]
+        using var precision = Autocast.Enter(bf16 ? ScalarType.BFloat16 : null);
+
+        var copy = OutputLayer.DecodingCopy(output);
+        Assert.Equal(bf16 ? new long[] { 50, 16 } : new long[] { 16, 50 }, copy.shape);
+        Assert.True(copy.is_contiguous());
+        Assert.Equal(bf16 ? ScalarType.BFloat16 : ScalarType.Float32, copy.dtype);
+
+        var expected = output.forward(hidden).to(ScalarType.Float32);                          // [4, 1, 50]
+        var actual = OutputLayer.Logits(output, hidden, copy).to(ScalarType.Float32);
+        Assert.Equal(expected.shape, actual.shape);
+        double tolerance = bf16 ? 0.05 : 1e-5;                                                   // bf16 rounding of the product
+        Assert.True(actual.allclose(expected, rtol: 0, atol: tolerance), $"largest difference {(actual - expected).abs().max().item<float>()}");
+        Assert.Equal(expected.argmax(-1).data<long>().ToArray(), actual.argmax(-1).data<long>().ToArray());
+    }
+}

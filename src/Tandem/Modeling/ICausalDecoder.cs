@@ -45,12 +45,11 @@ public interface ICausalDecoder
     /// <summary>Longest sequence the position embeddings allow.</summary>
     int MaxPositions { get; }
 
-    /// <summary>Logits <c>[batch, len, vocab]</c>; with <paramref name="decodingOutputWeight"/> (from
-    /// <see cref="DecodingOutputWeight"/>) the output product reads that copy. The caller owns the result.</summary>
-    Tensor Forward(DecoderInput input, Tensor? decodingOutputWeight = null);
+    /// <summary>Logits <c>[batch, len, vocab]</c>; with <paramref name="transposedOutputWeight"/> (from
+    /// <see cref="TransposedOutputWeight"/>) the output product reads that copy. The caller owns the result.</summary>
+    Tensor Forward(DecoderInput input, Tensor? transposedOutputWeight = null);
 
-    /// <summary>A copy of the output weight in the matmul dtype in force, laid out for the fastest few-row product
-    /// (float32: <c>[hidden, vocab]</c>; bf16: <c>[vocab, hidden]</c>); decoding sessions keep one for their lifetime.
-    /// The caller owns it.</summary>
-    Tensor DecodingOutputWeight();
+    /// <summary>The output weight transposed to <c>[hidden, vocab]</c>, contiguous, in the matmul dtype in force;
+    /// decoding sessions keep one for their lifetime. The caller owns it.</summary>
+    Tensor TransposedOutputWeight();
 }

@@ -24,38 +24,28 @@ internal static class OutputLayer
     }
 
     /// <summary>
-    /// A copy of the output weight laid out for decoding, which decoding sessions keep for their lifetime: with a few
-    /// rows per step the product reads the vocab x hidden matrix once per token, and its layout decides how fast.
-    /// In float32 it is the transpose <c>[hidden, vocab]</c>, contiguous: MKL streams it about twice as fast as
-    /// through <c>linear</c>'s transposed view (1.36 ms against 2.63 ms for MiniLM's 30522 x 384 at one row). In the
-    /// matmul dtype of an <see cref="Autocast"/> scope (bf16) it is <c>[vocab, hidden]</c>, contiguous, as stored:
-    /// oneDNN multiplies through that transposed view 1.55x as fast as through a <c>[hidden, vocab]</c> copy (1.32 ms
-    /// against 2.04-2.10 ms at one to four rows; <c>bench/Tandem.Bench -- matvec</c>), and the copy is a plain
-    /// conversion, not a strided transpose. <see cref="Logits"/> tells the two apart by dtype. The caller owns
-    /// (disposes) it.
+    /// A copy of the output weight transposed to <c>[hidden, vocab]</c>, contiguous, in the matmul dtype in force
+    /// (<see cref="Autocast"/>). Decoding sessions keep one for their lifetime: with a single row per step the
+    /// product reads the vocab x hidden matrix once per token, and libtorch reads it about twice as fast in this
+    /// layout as through <c>linear</c>'s transposed view. The caller owns (disposes) it.
     /// </summary>
-    public static Tensor DecodingCopy(Linear output)
+    public static Tensor Transposed(Linear output)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var weight = output.weight.detach();                                                    // [vocab, hidden]
-        var dt = Autocast.Dtype ?? weight.dtype;                                                 // the layout follows the copy's dtype
-        var copy = dt == ScalarType.Float32 ? weight.t().contiguous() : weight.to(dt).contiguous();
-        return copy.MoveToOuterDisposeScope();
+        var weight = output.weight.detach();
+        if (Autocast.Dtype is { } dt) weight = weight.to(dt);                                   // the transpose then moves half the bytes
+        return weight.t().contiguous().MoveToOuterDisposeScope();                               // [hidden, vocab]
     }
 
-    /// <summary>Logits <c>[batch, len, vocab]</c> of <paramref name="hidden"/>; with <paramref name="decodingWeight"/>
-    /// (from <see cref="DecodingCopy"/>: float32 <c>[hidden, vocab]</c>, else <c>[vocab, hidden]</c>) the product reads
-    /// that copy instead of the parameter.</summary>
-    public static Tensor Logits(Linear output, Tensor hidden, Tensor? decodingWeight)
+    /// <summary>Logits <c>[batch, len, vocab]</c> of <paramref name="hidden"/>; with <paramref name="transposedWeight"/>
+    /// (from <see cref="Transposed"/>) the product reads that copy instead of the parameter.</summary>
+    public static Tensor Logits(Linear output, Tensor hidden, Tensor? transposedWeight)
     {
         using var scope = NewDisposeScope();
-        if (decodingWeight is null) return output.forward(hidden).MoveToOuterDisposeScope();   // [batch, len, vocab]
-        var h = hidden.to(decodingWeight.dtype);
-        var logits = decodingWeight.dtype == ScalarType.Float32
-            ? h.matmul(decodingWeight)                                                         // [batch, len, vocab]
-            : h.matmul(decodingWeight.t());
-        if (output.bias is { } bias) logits = logits.add_(bias.to(decodingWeight.dtype));       // GPT-2's lm_head has none
+        if (transposedWeight is null) return output.forward(hidden).MoveToOuterDisposeScope();   // [batch, len, vocab]
+        var logits = hidden.to(transposedWeight.dtype).matmul(transposedWeight);                 // [batch, len, vocab]
+        if (output.bias is { } bias) logits = logits.add_(bias.to(transposedWeight.dtype));       // GPT-2's lm_head has none
         return logits.MoveToOuterDisposeScope();
     }
 }

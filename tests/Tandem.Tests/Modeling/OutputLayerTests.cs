@@ -6,13 +6,13 @@ namespace Tandem.Tests.Modeling;
 
 public class OutputLayerTests
 {
-    /// <summary>The decoding copy is laid out per dtype (float32 transposed, bf16 as stored); through it the logits
-    /// are the layer's own, in float32 and under a bf16 scope, with a bias and without one (GPT-2).</summary>
+    /// <summary>The decoding copy is the transposed weight <c>[hidden, vocab]</c>, contiguous, in the matmul dtype;
+    /// through it the logits are the layer's own, in float32 and under a bf16 scope, with a bias and without one (GPT-2).</summary>
     [Theory]
     [InlineData(false, true)]
     [InlineData(true, true)]
     [InlineData(true, false)]
-    public void LogitsThroughTheDecodingCopyAreTheLayersOwn(bool bf16, bool withBias)
+    public void LogitsThroughTheTransposedCopyAreTheLayersOwn(bool bf16, bool withBias)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -23,8 +23,8 @@ public class OutputLayerTests
         var hidden = randn(4, 1, 16);                                                           // [rows, len, hidden]
         using var precision = Autocast.Enter(bf16 ? ScalarType.BFloat16 : null);
 
-        var copy = OutputLayer.DecodingCopy(output);
-        Assert.Equal(bf16 ? new long[] { 50, 16 } : new long[] { 16, 50 }, copy.shape);
+        var copy = OutputLayer.Transposed(output);
+        Assert.Equal(new long[] { 16, 50 }, copy.shape);
         Assert.True(copy.is_contiguous());
         Assert.Equal(bf16 ? ScalarType.BFloat16 : ScalarType.Float32, copy.dtype);
 

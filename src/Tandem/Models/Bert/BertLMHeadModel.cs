@@ -42,16 +42,16 @@ internal sealed class BertLMPredictionHead : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>The output weight laid out for decoding (see <see cref="OutputLayer.DecodingCopy"/>); caller-owned.</summary>
-    public Tensor DecodingOutputWeight() => OutputLayer.DecodingCopy(decoder);
+    /// <summary>The output weight transposed for decoding (see <see cref="OutputLayer.Transposed"/>); caller-owned.</summary>
+    public Tensor TransposedOutputWeight() => OutputLayer.Transposed(decoder);
 
-    /// <summary>Logits <c>[batch, len, vocab]</c>; with <paramref name="decodingWeight"/> (from
-    /// <see cref="DecodingOutputWeight"/>) the output product reads that copy instead of the parameter.</summary>
-    public Tensor forward(Tensor hidden, Tensor? decodingWeight = null)
+    /// <summary>Logits <c>[batch, len, vocab]</c>; with <paramref name="transposedWeight"/> (from
+    /// <see cref="TransposedOutputWeight"/>) the output product reads that copy instead of the parameter.</summary>
+    public Tensor forward(Tensor hidden, Tensor? transposedWeight = null)
     {
         using var scope = NewDisposeScope();
         var h = transform.LayerNorm.forward(Autocast.Float(Activations.Apply(_act, transform.dense.forward(hidden))));
-        return OutputLayer.Logits(decoder, h, decodingWeight).MoveToOuterDisposeScope();     // [batch, len, vocab]
+        return OutputLayer.Logits(decoder, h, transposedWeight).MoveToOuterDisposeScope();     // [batch, len, vocab]
     }
 }
 
@@ -116,12 +116,12 @@ public sealed class BertLMHeadModel : nn.Module, ICausalDecoder, IMaskedLM
 
     /// <summary>Next-token logits <c>[batch, len, vocab]</c> for <paramref name="input"/>.</summary>
     /// <param name="input">Token ids and, for a seq2seq decoder, encoder states, masks and the cache.</param>
-    /// <param name="decodingOutputWeight">Optional copy from <see cref="DecodingOutputWeight"/> (decoding).</param>
-    public Tensor forward(BertInput input, Tensor? decodingOutputWeight = null)
+    /// <param name="transposedOutputWeight">Optional copy from <see cref="TransposedOutputWeight"/> (decoding).</param>
+    public Tensor forward(BertInput input, Tensor? transposedOutputWeight = null)
     {
         using var scope = NewDisposeScope();
         using var output = bert.forward(input);
-        return cls.predictions.forward(output.LastHiddenState, decodingOutputWeight).MoveToOuterDisposeScope();
+        return cls.predictions.forward(output.LastHiddenState, transposedOutputWeight).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -135,12 +135,12 @@ public sealed class BertLMHeadModel : nn.Module, ICausalDecoder, IMaskedLM
 
     IModelConfig IMaskedLM.Config => Config;
 
-    /// <summary>The output weight laid out for decoding (see <see cref="BertLMPredictionHead.DecodingOutputWeight"/>); caller-owned.</summary>
-    public Tensor DecodingOutputWeight() => cls.predictions.DecodingOutputWeight();
+    /// <summary>The output weight transposed for decoding (see <see cref="BertLMPredictionHead.TransposedOutputWeight"/>); caller-owned.</summary>
+    public Tensor TransposedOutputWeight() => cls.predictions.TransposedOutputWeight();
 
     /// <inheritdoc />
-    public Tensor Forward(DecoderInput input, Tensor? decodingOutputWeight = null) =>
-        forward(BertInput.From(input), decodingOutputWeight);
+    public Tensor Forward(DecoderInput input, Tensor? transposedOutputWeight = null) =>
+        forward(BertInput.From(input), transposedOutputWeight);
 
     /// <inheritdoc />
     public nn.Module Module => this;

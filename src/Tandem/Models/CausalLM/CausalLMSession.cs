@@ -28,7 +28,7 @@ public sealed class CausalLMSession : IDecodingSession
         _decoder = decoder;
         _heldWeights = InferenceWeights.Hold(decoder, Autocast.Dtype);                           // bf16 copies kept for the session
         _mask = attentionMask.to(ScalarType.Int64).DetachFromDisposeScope();
-        using (no_grad()) _outputWeight = decoder.DecodingOutputWeight().DetachFromDisposeScope();
+        using (no_grad()) _outputWeight = decoder.TransposedOutputWeight().DetachFromDisposeScope();
         _cache = useCache ? new KeyValueCache(decoder.NumLayers) : null;
     }
 

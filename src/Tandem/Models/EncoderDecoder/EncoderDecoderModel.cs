@@ -136,7 +136,7 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
         new EncoderDecoderSession(this, inputIds, attentionMask, useCache);
 
     /// <summary>Decoder logits for <paramref name="decoderIds"/> given encoder states; used by decoding sessions
-    /// (<paramref name="outputWeight"/>: the session's copy from <see cref="DecodingOutputWeight"/>).</summary>
+    /// (<paramref name="outputWeight"/>: the session's copy from <see cref="TransposedOutputWeight"/>).</summary>
     internal Tensor DecodeStep(Tensor decoderIds, Tensor encoderStates, Tensor encoderMask, KeyValueCache? cache, Tensor? outputWeight) =>
         decoder.Forward(new DecoderInput
         {
@@ -146,8 +146,8 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
             Cache = cache,
         }, outputWeight);
 
-    /// <summary>The decoder's output weight laid out for decoding; the caller owns it.</summary>
-    internal Tensor DecodingOutputWeight() => decoder.DecodingOutputWeight();
+    /// <summary>The decoder's output weight transposed for decoding; the caller owns it.</summary>
+    internal Tensor TransposedOutputWeight() => decoder.TransposedOutputWeight();
 
     internal int DecoderLayers => decoder.NumLayers;
 }

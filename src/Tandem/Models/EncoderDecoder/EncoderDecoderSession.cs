@@ -22,7 +22,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
         using (no_grad())
         {
             _encoderStates = model.Encode(inputIds, attentionMask).DetachFromDisposeScope();
-            _outputWeight = model.DecodingOutputWeight().DetachFromDisposeScope();
+            _outputWeight = model.TransposedOutputWeight().DetachFromDisposeScope();
         }
         _encoderMask = attentionMask.to(ScalarType.Int64).DetachFromDisposeScope();
         _cache = useCache ? new KeyValueCache(model.DecoderLayers) : null;

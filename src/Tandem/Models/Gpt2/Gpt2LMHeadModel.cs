@@ -102,19 +102,19 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalDecoder, IGenerativeMode
 
     /// <summary>Next-token logits <c>[batch, len, vocab]</c>.</summary>
     /// <param name="input">Token ids, padding mask, position ids, encoder states for cross-attention, cache.</param>
-    /// <param name="decodingOutputWeight">Optional copy from <see cref="DecodingOutputWeight"/> (decoding).</param>
-    public Tensor forward(DecoderInput input, Tensor? decodingOutputWeight = null)
+    /// <param name="transposedOutputWeight">Optional copy from <see cref="TransposedOutputWeight"/> (decoding).</param>
+    public Tensor forward(DecoderInput input, Tensor? transposedOutputWeight = null)
     {
         using var scope = NewDisposeScope();
         var hidden = transformer.forward(input);                                                // [batch, len, n_embd]
-        return OutputLayer.Logits(lm_head, hidden, decodingOutputWeight).MoveToOuterDisposeScope(); // [batch, len, vocab]
+        return OutputLayer.Logits(lm_head, hidden, transposedOutputWeight).MoveToOuterDisposeScope(); // [batch, len, vocab]
     }
 
     /// <inheritdoc />
-    public Tensor DecodingOutputWeight() => OutputLayer.DecodingCopy(lm_head);
+    public Tensor TransposedOutputWeight() => OutputLayer.Transposed(lm_head);
 
     /// <inheritdoc />
-    public Tensor Forward(DecoderInput input, Tensor? decodingOutputWeight = null) => forward(input, decodingOutputWeight);
+    public Tensor Forward(DecoderInput input, Tensor? transposedOutputWeight = null) => forward(input, transposedOutputWeight);
 
     /// <inheritdoc />
     public nn.Module Module => this;

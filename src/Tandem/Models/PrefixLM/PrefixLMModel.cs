@@ -103,7 +103,7 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
     internal Tensor RunBert(BertInput input) => bert.forward(input).LastHiddenState;              // no pooler: nothing else to free
 
     /// <summary>LM-head logits of the hidden states at <paramref name="columns"/> <c>[batch, n]</c>: <c>[batch, n, vocab]</c>
-    /// (<paramref name="outputWeight"/>: a decoding session's copy from <see cref="DecodingOutputWeight"/>).</summary>
+    /// (<paramref name="outputWeight"/>: a decoding session's copy from <see cref="TransposedOutputWeight"/>).</summary>
     internal Tensor Predict(Tensor hidden, Tensor columns, Tensor? outputWeight = null)
     {
         using var scope = NewDisposeScope();
@@ -111,8 +111,8 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
         return cls.predictions.forward(picked, outputWeight).MoveToOuterDisposeScope();           // [batch, n, vocab]
     }
 
-    /// <summary>The output weight laid out for decoding; the caller owns it.</summary>
-    internal Tensor DecodingOutputWeight() => cls.predictions.DecodingOutputWeight();
+    /// <summary>The output weight transposed for decoding; the caller owns it.</summary>
+    internal Tensor TransposedOutputWeight() => cls.predictions.TransposedOutputWeight();
 
     /// <inheritdoc />
     public nn.Module Module => this;

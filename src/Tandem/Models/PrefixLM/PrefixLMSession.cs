@@ -29,7 +29,7 @@ internal sealed class PrefixLMSession : IDecodingSession
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         _cache = useCache ? new KeyValueCache(model.Layers) : null;
-        _outputWeight = model.DecodingOutputWeight().DetachFromDisposeScope();
+        _outputWeight = model.TransposedOutputWeight().DetachFromDisposeScope();               // [hidden, vocab]
         using var layout = PrefixLMInputs.Build(inputIds, attentionMask, null, null);
         var hidden = model.RunBert(layout, _cache);                                             // [rows, src, hidden]
         _firstLogits = model.Predict(hidden, layout.LastSourceIndex.unsqueeze(1), _outputWeight)[.., 0]

@@ -52,12 +52,12 @@ public sealed class RobertaForCausalLM : nn.Module, ICausalDecoder, IMaskedLM
 
     /// <summary>Next-token logits <c>[batch, len, vocab]</c> for <paramref name="input"/>.</summary>
     /// <param name="input">Token ids and, for a seq2seq decoder, encoder states, masks and the cache.</param>
-    /// <param name="decodingOutputWeight">Optional copy from <see cref="DecodingOutputWeight"/> (decoding).</param>
-    public Tensor forward(BertInput input, Tensor? decodingOutputWeight = null)
+    /// <param name="transposedOutputWeight">Optional copy from <see cref="TransposedOutputWeight"/> (decoding).</param>
+    public Tensor forward(BertInput input, Tensor? transposedOutputWeight = null)
     {
         using var scope = NewDisposeScope();
         using var output = roberta.forward(input);
-        return lm_head.forward(output.LastHiddenState, decodingOutputWeight).MoveToOuterDisposeScope();
+        return lm_head.forward(output.LastHiddenState, transposedOutputWeight).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -72,11 +72,11 @@ public sealed class RobertaForCausalLM : nn.Module, ICausalDecoder, IMaskedLM
     IModelConfig IMaskedLM.Config => Config;
 
     /// <inheritdoc />
-    public Tensor Forward(DecoderInput input, Tensor? decodingOutputWeight = null) =>
-        forward(BertInput.From(input), decodingOutputWeight);
+    public Tensor Forward(DecoderInput input, Tensor? transposedOutputWeight = null) =>
+        forward(BertInput.From(input), transposedOutputWeight);
 
     /// <inheritdoc />
-    public Tensor DecodingOutputWeight() => lm_head.DecodingOutputWeight();
+    public Tensor TransposedOutputWeight() => lm_head.TransposedOutputWeight();
 
     /// <inheritdoc />
     public nn.Module Module => this;

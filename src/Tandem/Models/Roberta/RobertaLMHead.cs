@@ -31,14 +31,14 @@ internal sealed class RobertaLMHead : nn.Module
         }
     }
 
-    /// <summary>The output weight laid out for decoding (see <see cref="OutputLayer.DecodingCopy"/>); caller-owned.</summary>
-    public Tensor DecodingOutputWeight() => OutputLayer.DecodingCopy(decoder);
+    /// <summary>The output weight transposed for decoding (see <see cref="OutputLayer.Transposed"/>); caller-owned.</summary>
+    public Tensor TransposedOutputWeight() => OutputLayer.Transposed(decoder);
 
     /// <summary>Logits <c>[batch, len, vocab]</c> of <paramref name="hidden"/> <c>[batch, len, hidden]</c>.</summary>
-    public Tensor forward(Tensor hidden, Tensor? decodingWeight = null)
+    public Tensor forward(Tensor hidden, Tensor? transposedWeight = null)
     {
         using var scope = NewDisposeScope();
         var h = layer_norm.forward(Autocast.Float(Activations.Apply("gelu", dense.forward(hidden))));  // [batch, len, hidden]
-        return OutputLayer.Logits(decoder, h, decodingWeight).MoveToOuterDisposeScope();     // [batch, len, vocab]
+        return OutputLayer.Logits(decoder, h, transposedWeight).MoveToOuterDisposeScope();     // [batch, len, vocab]
     }
 }

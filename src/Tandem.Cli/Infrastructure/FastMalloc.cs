@@ -58,7 +58,7 @@ internal static class FastMalloc
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "";
         var preload = Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "";
         bool hasTunable = tunables.Contains("glibc.malloc.hugetlb", StringComparison.Ordinal);
-        var tcmalloc = preload.Contains("malloc", StringComparison.Ordinal) ? null : Tcmalloc();
+        var tcmalloc = Preloaded ? null : Tcmalloc();
         if (hasTunable && tcmalloc is null) return;
         if (SelfProcess.Prefix() is not { } prefix) return;         // `dotnet Tandem.Cli.dll ...` under dotnet run
         var argv = new List<string?>(prefix);

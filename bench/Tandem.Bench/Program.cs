@@ -4,7 +4,7 @@
 //   dotnet run -c Release --project bench/Tandem.Bench -- malloc [--reps N] [--steps N]   (train step per allocator)
 //   dotnet run -c Release --project bench/Tandem.Bench -- pretrain [--steps N] [--threads N] [--fp32]   (masked-LM pre-training)
 //   dotnet run -c Release --project bench/Tandem.Bench -- reverse [--reps N]   (the test suite's tiny reversal task, timed)
-//   dotnet run -c Release --project bench/Tandem.Bench -- matvec [--reps N] [--threads N]   (one-row products, fp32 against bf16 weights)
+//   dotnet run -c Release --project bench/Tandem.Bench -- matvec [--reps N] [--threads N]   (one-row products: fp32, bf16, Tandem's bf16 kernel)
 //   dotnet run -c Release --project bench/Tandem.Bench -- watchdog [--reps N] [--limit-ms N] [--db F]   (how late a query past its time limit is stopped)
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)

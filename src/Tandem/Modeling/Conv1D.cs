@@ -39,8 +39,6 @@ internal sealed class Conv1D : nn.Module, ICastWeightsLayer
         // linear(x, Wᵀ) reads the contiguous [in, out] storage through a transposed view: the layout libtorch
         // multiplies fastest with (see Linear's remarks).
         if (Autocast.Dtype is not { } dt) return nn.functional.linear(x, _weight.t(), _bias);
-        using var scope = NewDisposeScope();
-        var (w, b) = Cast.For(dt, () => (_weight.t(), _bias)) ?? (_weight.t().to(dt), _bias.to(dt));
-        return nn.functional.linear(x.to(dt), w, b).MoveToOuterDisposeScope();
+        return Cast.Linear(x, dt, () => (_weight.t(), _bias));
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Kernels;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -78,6 +79,22 @@ internal sealed class CastWeights
             _bias?.Dispose();
             _weight = _bias = null;
         }
+    }
+
+    /// <summary>
+    /// <c>linear(x, W, b)</c> in <paramref name="dtype"/> for a layer whose weight and bias, as it passes them to
+    /// <c>linear</c> (<c>[out, in]</c>), are <paramref name="source"/>: through the held copies when there are any
+    /// (a one- to four-row bf16 product by <see cref="Bf16Matvec"/>, which reads the column-major copy as the
+    /// <c>[in, out]</c> matrix it is), else through copies converted for this product alone (training).
+    /// </summary>
+    public Tensor Linear(Tensor x, ScalarType dtype, Func<(Tensor Weight, Tensor? Bias)> source)
+    {
+        using var scope = NewDisposeScope();
+        if (For(dtype, source) is { } held)
+            return (Bf16Matvec.TryMultiply(x, held.Weight.t(), held.Bias)
+                ?? nn.functional.linear(x.to(dtype), held.Weight, held.Bias)).MoveToOuterDisposeScope();
+        var (w, b) = source();
+        return nn.functional.linear(x.to(dtype), w.to(dtype), b?.to(dtype)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The held copies of <paramref name="source"/> (the weight as the layer passes it to <c>linear</c>,

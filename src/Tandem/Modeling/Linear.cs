@@ -65,11 +65,7 @@ internal sealed class Linear : nn.Module, ICastWeightsLayer
     /// <inheritdoc />
     public CastWeights Cast { get; } = new();
 
-    public Tensor forward(Tensor x)
-    {
-        if (Autocast.Dtype is not { } dt) return nn.functional.linear(x, _weight, _bias);
-        using var scope = NewDisposeScope();
-        var (w, b) = Cast.For(dt, () => (_weight, _bias)) ?? (_weight.to(dt), _bias?.to(dt));
-        return nn.functional.linear(x.to(dt), w, b).MoveToOuterDisposeScope();
-    }
+    public Tensor forward(Tensor x) => Autocast.Dtype is { } dt
+        ? Cast.Linear(x, dt, () => (_weight, _bias))
+        : nn.functional.linear(x, _weight, _bias);
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Tandem.Kernels;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -44,6 +45,8 @@ internal static class OutputLayer
     {
         using var scope = NewDisposeScope();
         if (transposedWeight is null) return output.forward(hidden).MoveToOuterDisposeScope();   // [batch, len, vocab]
+        if (Bf16Matvec.TryMultiply(hidden, transposedWeight, output.bias) is { } few)
+            return few.MoveToOuterDisposeScope();                                                // [batch, len, vocab], 1-4 rows in bf16
         var logits = hidden.to(transposedWeight.dtype).matmul(transposedWeight);                 // [batch, len, vocab]
         if (output.bias is { } bias) logits = logits.add_(bias.to(transposedWeight.dtype));       // GPT-2's lm_head has none
         return logits.MoveToOuterDisposeScope();

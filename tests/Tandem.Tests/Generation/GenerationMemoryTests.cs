@@ -37,9 +37,13 @@ public sealed class GenerationMemoryTests
         new() { DecoderStartTokenId = 1, EosTokenId = [2], PadTokenId = 0, MaxNewTokens = 6, ForcedBosTokenId = 4, ForcedEosTokenId = [2] },
     ];
 
-    [Fact]
-    public void SuccessiveGenerateCalls_LeaveNoLiveTensors()
+    /// <summary>In float32 and in bf16 (held weight copies, and one- to four-row products through the bf16 kernel).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SuccessiveGenerateCalls_LeaveNoLiveTensors(bool bf16)
     {
+        using var precision = Tandem.Modeling.Autocast.Enter(bf16 ? ScalarType.BFloat16 : null);
         using var model = TinyModel();
         using var ids = tensor(new long[] { 5, 9, 11, 13, 3, 8, 0, 0 }, [2, 4]);                    // [batch, srcLen]
         using var mask = tensor(new long[] { 1, 1, 1, 1, 1, 1, 0, 0 }, [2, 4]);                     // [batch, srcLen]

@@ -137,7 +137,7 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
 
     /// <summary>Decoder logits for <paramref name="decoderIds"/> given encoder states; used by decoding sessions
     /// (<paramref name="outputWeight"/>: the session's copy from <see cref="TransposedOutputWeight"/>).</summary>
-    internal Tensor DecodeStep(Tensor decoderIds, Tensor encoderStates, Tensor encoderMask, KeyValueCache? cache, Tensor? outputWeight) =>
+    internal Tensor DecodeStep(Tensor decoderIds, Tensor encoderStates, Tensor? encoderMask, KeyValueCache? cache, Tensor? outputWeight) =>
         decoder.Forward(new DecoderInput
         {
             InputIds = decoderIds,

@@ -13,6 +13,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
     readonly KeyValueCache? _cache;
     readonly IDisposable _heldWeights;
     readonly Tensor _outputWeight;
+    readonly bool _unpadded;                                                                   // no source token is padding (e.g. a batch of one)
     Tensor _encoderStates, _encoderMask;
 
     public EncoderDecoderSession(EncoderDecoderModel model, Tensor inputIds, Tensor attentionMask, bool useCache)
@@ -25,6 +26,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
             _outputWeight = model.TransposedOutputWeight().DetachFromDisposeScope();
         }
         _encoderMask = attentionMask.to(ScalarType.Int64).DetachFromDisposeScope();
+        using (var pads = attentionMask.eq(0)) using (var any = pads.any()) _unpadded = !any.item<bool>();
         _cache = useCache ? new KeyValueCache(model.DecoderLayers) : null;
     }
 
@@ -33,7 +35,8 @@ internal sealed class EncoderDecoderSession : IDecodingSession
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = _cache is null ? sequences : sequences[.., ^1..];                          // [rows, 1] when cached
-        var logits = _model.DecodeStep(input, _encoderStates, _encoderMask, _cache, _outputWeight);           // [rows, len, vocab]
+        var mask = _unpadded ? null : _encoderMask;                                            // nothing to hide: no mask ops per layer
+        var logits = _model.DecodeStep(input, _encoderStates, mask, _cache, _outputWeight);    // [rows, len, vocab]
         return logits[.., -1, ..].to(ScalarType.Float32).MoveToOuterDisposeScope();              // [rows, vocab]
     }
 

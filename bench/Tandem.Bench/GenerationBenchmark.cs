@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Tandem.Kernels;
+using Tandem.Modeling;
 using Tandem.Models.EncoderDecoder;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +13,8 @@ namespace Tandem.Bench;
 /// Generation speed and memory of a MiniLM-shaped BERT2BERT (random weights): source 32 tokens, exactly 64 new
 /// tokens (min = max new tokens, so EOS never ends a row early); greedy at batch 1 and 8 and beam 4 at batch 1,
 /// each with and without the key/value cache; then many successive generate calls to show memory stays flat.
-/// Usage: <c>generate [--reps N] [--calls N] [--call-tokens N]</c>.
+/// Usage: <c>generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16]</c> (<c>--bf16</c>: products in
+/// bf16, as <c>--precision bf16</c>; <c>TANDEM_BF16_MATVEC=0</c> then compares without the few-row kernel).
 /// </summary>
 internal static class GenerationBenchmark
 {
@@ -22,10 +25,13 @@ internal static class GenerationBenchmark
     public static int Run(string[] args)
     {
         int reps = BenchArgs.Int(args, "--reps", 3), calls = BenchArgs.Int(args, "--calls", 1000), callTokens = BenchArgs.Int(args, "--call-tokens", 8);
-        torch.set_num_threads(Environment.ProcessorCount);
+        bool bf16 = args.Contains("--bf16");
+        torch.set_num_threads(BenchArgs.Int(args, "--threads", Environment.ProcessorCount));
         Console.WriteLine($"torch threads: {torch.get_num_threads()} (ProcessorCount {Environment.ProcessorCount}), " +
             $"interop threads: {torch.get_num_interop_threads()}");
         Console.WriteLine($"GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)"}");
+        Console.WriteLine(bf16 ? $"bf16 products (as --precision bf16); few-row kernel {(Bf16Matvec.Available ? "on" : "off")}" : "float32");
+        using var precision = Autocast.Enter(bf16 ? ScalarType.BFloat16 : null);
         Console.WriteLine($"RSS at start: {ProcessMemory.Rss()} MB");
 
         torch.manual_seed(0);

@@ -1,6 +1,6 @@
 // Tandem benchmarks: they print figures (and ratios against a baseline measured in the same process); no pass/fail.
 //   dotnet run -c Release --project bench/Tandem.Bench -- train [--steps N] [--threads N] [--bf16]
-//   dotnet run -c Release --project bench/Tandem.Bench -- generate [--reps N] [--calls N] [--call-tokens N]
+//   dotnet run -c Release --project bench/Tandem.Bench -- generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16]
 //   dotnet run -c Release --project bench/Tandem.Bench -- malloc [--reps N] [--steps N]   (train step per allocator)
 //   dotnet run -c Release --project bench/Tandem.Bench -- pretrain [--steps N] [--threads N] [--fp32]   (masked-LM pre-training)
 //   dotnet run -c Release --project bench/Tandem.Bench -- reverse [--reps N]   (the test suite's tiny reversal task, timed)
@@ -31,6 +31,6 @@ switch (mode)
         Tandem.Bench.WatchdogBench.Run(args[1..]);
         break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F]");
         break;
 }

@@ -7,7 +7,7 @@ namespace Tandem.Kernels;
 
 /// <summary>
 /// Products of a few rows with a bf16 weight, <c>y = x W + b</c>, for the steps of cached decoding: one row per
-/// sequence (greedy at batch 1, beams, a small batch). Such a step is bound by how fast the weights stream from
+/// sequence (greedy at batch 1 to 4, beam 4 at batch 1). Such a step is bound by how fast the weights stream from
 /// memory, and bf16 weights are half the bytes of float32 ones; but libtorch hands every bf16 product to oneDNN,
 /// which repacks the weight at each call and so reads a one-row product's weight at about a third of memory speed
 /// (<c>bench/Tandem.Bench -- matvec</c>: slower than float32 at one row). This kernel reads the weight once, in
@@ -16,9 +16,9 @@ namespace Tandem.Kernels;
 /// </summary>
 internal static class Bf16Matvec
 {
-    /// <summary>The most rows a product may have: one pass over the weight serves them all. From eight rows on
-    /// oneDNN's bf16 kernels, with twice the multiply-adds per instruction, are faster (<c>matvec</c> bench); larger
-    /// products (a batch, a prompt, the encoder) are libtorch's.</summary>
+    /// <summary>The most rows a product may have: one pass over the weight serves them all. At eight rows oneDNN's
+    /// bf16 kernels, with twice the multiply-adds per instruction, were faster (<c>matvec</c> bench; five to seven
+    /// were not measured); larger products (a batch, a prompt, the encoder) are libtorch's.</summary>
     public const int MaxRows = 4;
 
     /// <summary>Whether the kernel runs here: 512-bit vectors accelerated, and not switched off with the environment

@@ -9,9 +9,10 @@ namespace Tandem.Modeling;
 /// holds them. Without it every product under bf16 converts its float32 weight again, and a cached decoding step,
 /// one row per sequence, costs less than that conversion; with it the step reads half the bytes of float32: one to
 /// four rows through <see cref="Tandem.Kernels.Bf16Matvec"/>, more through oneDNN's bf16 kernels, 1.4-3.5x faster
-/// than MKL's float32 path on this CPU from two rows up (<c>bench/Tandem.Bench -- matvec</c>). The copies ignore later changes to the weights: hold them only while the
-/// weights stay put (generation), and only products without gradients read them. Every product that reads the
-/// copies should run under a hold of its own (the sessions do): the last release frees them.
+/// than MKL's float32 path on this CPU from two rows up (<c>bench/Tandem.Bench -- matvec</c>). The copies ignore
+/// later changes to the weights: hold them only while the weights stay put (generation), and only products without
+/// gradients read them. Every product that reads the copies should run under a hold of its own (the sessions do):
+/// the last release frees them.
 /// </summary>
 public static class InferenceWeights
 {

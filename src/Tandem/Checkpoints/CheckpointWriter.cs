@@ -45,12 +45,21 @@ public static class CheckpointWriter
         {
             // As torch.save in transformers: every key, tied keys pointing at one storage (the pickler writes a
             // tensor object once), so the file has transformers' key list and each tied tensor's data once.
-            using var scope = torch.NewDisposeScope();                                          // the pickler needs contiguous data
+            using var scope = torch.NewDisposeScope();
             var stored = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
             var all = model.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .ToDictionary(kv => kv.Key, kv => stored.TryGetValue(kv.Value, out var c) ? c : stored[kv.Value] = kv.Value.contiguous());
+                .ToDictionary(kv => kv.Key, kv => stored.TryGetValue(kv.Value, out var c) ? c : stored[kv.Value] = Standalone(kv.Value));
             PyTorchPickler.PickleStateDict(tmp, all);
         }
         File.Move(tmp, final, overwrite: true);
+    }
+
+    /// <summary>The pickler writes a tensor's own elements as its storage and records its storage offset, so it needs
+    /// contiguous data at offset 0: not a view into a larger block (a loaded model's parameters share one,
+    /// <see cref="Native.TensorBlock"/>).</summary>
+    static Tensor Standalone(Tensor t)
+    {
+        var dense = t.contiguous();
+        return dense.storage_offset() == 0 ? dense : dense.clone();
     }
 }

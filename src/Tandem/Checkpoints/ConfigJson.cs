@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Tandem.Checkpoints;
 
@@ -13,7 +14,11 @@ internal static class ConfigJson
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = Resolver,
     };
+
+    /// <summary>The generated code of <see cref="ConfigJsonContext"/> first, reflection for other types.</summary>
+    public static IJsonTypeInfoResolver Resolver => JsonTypeInfoResolver.Combine(ConfigJsonContext.Default, new DefaultJsonTypeInfoResolver());
 
     /// <summary>The path of <c>config.json</c> in <paramref name="dirOrFile"/> (or the file itself), which must exist.</summary>
     public static string PathOf(string dirOrFile)

@@ -12,11 +12,16 @@ namespace Tandem.Generation;
 /// </summary>
 public sealed partial class GenerationConfig
 {
-    private static readonly JsonSerializerOptions ReadOptions = new() { ReadCommentHandling = JsonCommentHandling.Skip };
+    private static readonly JsonSerializerOptions ReadOptions = new()
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        TypeInfoResolver = Checkpoints.ConfigJson.Resolver,
+    };
     private static readonly JsonSerializerOptions WriteOptions = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = true,
+        TypeInfoResolver = Checkpoints.ConfigJson.Resolver,
     };
 
     /// <summary>Largest decoder length including the decoder start token (<c>max_length</c>, default 20).</summary>

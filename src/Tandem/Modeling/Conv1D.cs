@@ -34,11 +34,14 @@ internal sealed class Conv1D : nn.Module, ICastWeightsLayer
     /// <inheritdoc />
     public CastWeights Cast { get; } = new();
 
+    /// <inheritdoc />
+    public (Tensor Weight, Tensor? Bias) LinearWeights() => (_weight.t(), _bias);
+
     public Tensor forward(Tensor x)
     {
         // linear(x, Wᵀ) reads the contiguous [in, out] storage through a transposed view: the layout libtorch
         // multiplies fastest with (see Linear's remarks).
         if (Autocast.Dtype is not { } dt) return nn.functional.linear(x, _weight.t(), _bias);
-        return Cast.Linear(x, dt, () => (_weight.t(), _bias));
+        return Cast.Linear(x, dt, LinearWeights);
     }
 }

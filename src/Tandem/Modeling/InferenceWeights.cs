@@ -1,5 +1,6 @@
 using TorchSharp;
 using Tandem.Kernels;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -18,13 +19,39 @@ public static class InferenceWeights
 {
     /// <summary>Keeps every <see cref="Linear"/> and <see cref="Conv1D"/> weight of <paramref name="model"/> that a
     /// product uses converted to <paramref name="dtype"/> until the returned scope is disposed; holds nest and may
-    /// overlap (a count per layer). A null dtype, or a model that is not a module, holds nothing.</summary>
+    /// overlap (a count per layer). A null dtype, or a model that is not a module, holds nothing. The copies of the
+    /// layers this hold is the first for get their places in one block (<see cref="Native.TensorBlock"/>): on huge
+    /// pages, not each small matrix on fresh 4 KiB pages of its own.</summary>
     public static IDisposable Hold(object model, ScalarType? dtype)
     {
         if (dtype is not { } dt || model is not nn.Module module) return new Held([]);
         var layers = module.modules().OfType<ICastWeightsLayer>().Distinct().ToList();
-        foreach (var layer in layers) layer.Cast.Hold(dt);
+        var places = Places(layers.Where(l => !l.Cast.IsHeld).ToList(), dt);
+        foreach (var layer in layers) layer.Cast.Hold(dt, places.GetValueOrDefault(layer));
         return new Held(layers);
+    }
+
+    /// <summary>Uninitialised places for the converted weight and bias of each layer, carved from one block.</summary>
+    static Dictionary<ICastWeightsLayer, (Tensor? Weight, Tensor? Bias)> Places(List<ICastWeightsLayer> layers, ScalarType dtype)
+    {
+        var places = new Dictionary<ICastWeightsLayer, (Tensor?, Tensor?)>();
+        if (layers.Count == 0) return places;
+        var specs = new List<(long[] Shape, ScalarType Dtype, TensorBlock.Layout Layout)>();
+        Device? device = null;
+        using (NewDisposeScope())
+        {
+            foreach (var layer in layers)
+            {
+                var (w, b) = layer.LinearWeights();
+                device ??= w.device;
+                bool here = w.device_type == device.type && w.device_index == device.index;
+                specs.Add((w.shape, dtype, here ? TensorBlock.LayoutOf(w) : TensorBlock.Layout.Other));
+                specs.Add((b?.shape ?? [0], dtype, b is not null && here ? TensorBlock.LayoutOf(b) : TensorBlock.Layout.Other));
+            }
+        }
+        var views = TensorBlock.Carve(specs, device!);
+        for (int i = 0; i < layers.Count; i++) places[layers[i]] = (views[2 * i], views[2 * i + 1]);
+        return places;
     }
 
     sealed class Held(List<ICastWeightsLayer> layers) : IDisposable
@@ -45,6 +72,10 @@ internal interface ICastWeightsLayer
 {
     /// <summary>The layer's converted copies.</summary>
     CastWeights Cast { get; }
+
+    /// <summary>The weight as the layer passes it to <c>linear</c> (<c>[out, in]</c>, a view the caller disposes) and
+    /// the bias.</summary>
+    (Tensor Weight, Tensor? Bias) LinearWeights();
 }
 
 /// <summary>
@@ -58,14 +89,28 @@ internal sealed class CastWeights
     int _holds;
     ScalarType _dtype;
     Tensor? _weight, _bias;
+    Tensor? _weightPlace, _biasPlace;
 
     /// <summary>Adds a hold in <paramref name="dtype"/> (a later hold in another dtype shares the first one's,
-    /// which <see cref="For"/> then does not hand out).</summary>
-    public void Hold(ScalarType dtype)
+    /// which <see cref="For"/> then does not hand out). <paramref name="places"/>: uninitialised tensors in that dtype
+    /// where the first hold's copies go when their shape and layout match (taken over, disposed when unused).</summary>
+    public void Hold(ScalarType dtype, (Tensor? Weight, Tensor? Bias) places = default)
     {
         lock (_lock)
-            if (_holds++ == 0) _dtype = dtype;
+        {
+            if (_holds++ == 0)
+            {
+                _dtype = dtype;
+                (_weightPlace, _biasPlace) = places;
+                return;
+            }
+        }
+        places.Weight?.Dispose();
+        places.Bias?.Dispose();
     }
+
+    /// <summary>Whether any hold is in force.</summary>
+    public bool IsHeld => _holds > 0;
 
     /// <summary>Whether the copies exist (held, and a product has asked for them).</summary>
     public bool Made => _weight is not null;
@@ -76,9 +121,8 @@ internal sealed class CastWeights
         lock (_lock)
         {
             if (_holds == 0 || --_holds > 0) return;
-            _weight?.Dispose();
-            _bias?.Dispose();
-            _weight = _bias = null;
+            foreach (var t in new[] { _weight, _bias, _weightPlace, _biasPlace }) t?.Dispose();
+            _weight = _bias = _weightPlace = _biasPlace = null;
         }
     }
 
@@ -111,11 +155,24 @@ internal sealed class CastWeights
             {
                 using var scope = NewDisposeScope();
                 var (w, b) = source();
-                // to() keeps the strides of a dense tensor: a column-major weight stays column-major.
-                _weight = w.detach().to(dtype).DetachFromDisposeScope();
-                _bias = b?.detach().to(dtype).DetachFromDisposeScope();
+                _weight = Converted(w, ref _weightPlace);
+                _bias = b is null ? null : Converted(b, ref _biasPlace);
             }
             return (_weight, _bias);
         }
+    }
+
+    /// <summary><paramref name="source"/> in the held dtype: copied into <paramref name="place"/> when it has the same
+    /// shape and strides (the place is then used up), else converted into fresh memory (<c>to()</c> keeps the strides
+    /// of a dense tensor: a column-major weight stays column-major). Not in any dispose scope.</summary>
+    Tensor Converted(Tensor source, ref Tensor? place)
+    {
+        if (place is { } p && p.shape.SequenceEqual(source.shape) && p.stride().SequenceEqual(source.stride()))
+        {
+            place = null;
+            p.copy_(source);
+            return p;
+        }
+        return source.detach().to(_dtype).DetachFromDisposeScope();
     }
 }

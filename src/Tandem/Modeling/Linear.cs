@@ -65,7 +65,10 @@ internal sealed class Linear : nn.Module, ICastWeightsLayer
     /// <inheritdoc />
     public CastWeights Cast { get; } = new();
 
+    /// <inheritdoc />
+    public (Tensor Weight, Tensor? Bias) LinearWeights() => (_weight, _bias);
+
     public Tensor forward(Tensor x) => Autocast.Dtype is { } dt
-        ? Cast.Linear(x, dt, () => (_weight, _bias))
+        ? Cast.Linear(x, dt, LinearWeights)
         : nn.functional.linear(x, _weight, _bias);
 }

@@ -1,5 +1,6 @@
 using Tandem.Generation;
 using Tandem.Modeling;
+using Tandem.Native;
 using Tandem.Tests.TestSupport;
 using static TorchSharp.torch;
 
@@ -61,6 +62,31 @@ public class InferenceWeightsTests
         using var held = InferenceWeights.Hold(model, ScalarType.BFloat16);
         var layer = Layers(model).First();
         Assert.Null(layer.Cast.For(ScalarType.BFloat16, () => throw new InvalidOperationException("copied under autograd")));
+    }
+
+    [Fact]
+    public void TheCopiesOfOneHoldLieInOneBlockInTheWeightsLayouts()
+    {
+        var r = Reference.Load(Reference.Plain);
+        using var model = ReferenceRuns.Load(r.Dir);
+        using var noGrad = no_grad();
+        using var held = InferenceWeights.Hold(model, ScalarType.BFloat16);
+        var layers = Layers(model);
+        var copies = new List<(long Start, long Bytes)>();
+        long all = 0;
+        foreach (var layer in layers)
+        {
+            var (w, b) = layer.LinearWeights();
+            all += (w.NumberOfElements + (b?.NumberOfElements ?? 0)) * 2;
+            var (cw, cb) = layer.Cast.For(ScalarType.BFloat16, layer.LinearWeights)!.Value;
+            Assert.True(cw.stride().SequenceEqual(w.stride()), "the copy's layout differs from the weight's");
+            Assert.True(cw.eq(w.to(ScalarType.BFloat16)).all().item<bool>(), "the copy's values differ from the converted weight's");
+            copies.Add((TensorBlock.Address(cw), cw.NumberOfElements * 2));
+            if (cb is not null) copies.Add((TensorBlock.Address(cb), cb.NumberOfElements * 2));
+        }
+        copies.Sort();
+        long span = copies[^1].Start + copies[^1].Bytes - copies[0].Start;
+        Assert.InRange(span, copies.Sum(c => c.Bytes), all + 64L * 2 * layers.Count);   // one block: only alignment between them
     }
 
     /// <summary>bf16 greedy decoding picks transformers' float32 token at every step until the first step where

@@ -106,8 +106,7 @@ public class BertModel : nn.Module, ITextEncoder
     public static BertModel FromPretrained(string dir, LoadReport? report = null)
     {
         var config = BertConfig.Load(dir);
-        BertModel model;
-        using (Initialization.SkipForStrictLoad()) model = new BertModel(config);               // every weight is loaded next
+        var model = Initialization.BuildForStrictLoad(() => new BertModel(config));             // every weight is loaded next
         using var weights = StateDict.FromFolder(dir);
         var r = CheckpointLoader.Load(model, weights, dir, new LoadOptions { SourcePrefixes = ["bert."] });
         r.ThrowIfIncomplete(dir);

@@ -20,8 +20,7 @@ public sealed partial class EncoderDecoderModel
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         var config = EncoderDecoderConfig.Load(dir);
-        EncoderDecoderModel model;
-        using (Initialization.SkipForStrictLoad()) model = new EncoderDecoderModel(config);     // every weight is loaded next
+        var model = Initialization.BuildForStrictLoad(() => new EncoderDecoderModel(config));   // every weight is loaded next
         Diagnostics.PhaseTiming.Mark("model built");
         return ModelFolder.Load(model, dir);
     }

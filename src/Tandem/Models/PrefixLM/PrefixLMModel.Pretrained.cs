@@ -45,8 +45,7 @@ public sealed partial class PrefixLMModel
     {
         if (!Directory.Exists(dir)) throw new TandemException($"{dir}: model folder not found");
         var config = PrefixLMConfig.Load(dir);
-        PrefixLMModel model;
-        using (Modeling.Initialization.SkipForStrictLoad()) model = new PrefixLMModel(config);           // every weight is loaded next
+        var model = Modeling.Initialization.BuildForStrictLoad(() => new PrefixLMModel(config));       // every weight is loaded next
         return ModelFolder.Load(model, dir);
     }
 

@@ -3,5 +3,9 @@ using Tandem.Cli.Infrastructure;
 using Tandem.Native;
 
 FastMalloc.ReexecIfNeeded(args);
-if (!FastMalloc.Preloaded) HugePages.UseForLibTorch();      // glibc's malloc: huge pages for libtorch's big blocks (README)
+if (!FastMalloc.Preloaded)                                   // glibc's malloc (README, Cold start):
+{
+    HugePages.UseForLibTorch();                             // huge pages for libtorch's big blocks
+    GlibcMalloc.KeepFreedMemory();                          // freed blocks reused, not faulted in afresh at every step
+}
 return TandemApp.Run(args);

@@ -55,7 +55,10 @@ internal static class AskCommand
             using var database = ReadOnlyDatabase.Open(dbPath, limits);            // before the model: a bad file fails fast
             Diagnostics.PhaseTiming.Mark("database opened");
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            using var pipeline = Seq2SeqPipeline.Load(models);    // one folder, or several as an ensemble
+            Seq2SeqPipeline pipeline;
+            using (Checkpoints.CheckpointLoader.TakingFilePages())           // load, answer, exit: no copy of the file's pages
+                pipeline = Seq2SeqPipeline.Load(models);                       // one folder, or several as an ensemble
+            using var _ = pipeline;
             using var products = CommonOptions.EnterPrecision(parse.GetValue(precision)!, TorchSharp.torch.CPU);
             if (FittedSchema.Warning(models, database.ReadSchema(sampleValues: 0), dbPath) is { } other) Console.Error.WriteLine("warning: " + other);
             if (parse.GetValue(schema) && !json) Console.Out.WriteLine(database.ReadSchema().Describe());

@@ -75,12 +75,48 @@ public static class CheckpointLoader
         return report;
     }
 
-    /// <summary>Copies <paramref name="src"/> into the parameter <paramref name="dst"/>. A column-major matrix (the
-    /// layout of <see cref="Modeling.Linear"/> weights) is filled through its contiguous transpose: libtorch then copies
-    /// a row-major source in cache-sized blocks instead of element by element with strided writes (the larger part of
-    /// a MiniLM2MiniLM folder's load time before).</summary>
+    static int _takingPages;
+
+    /// <summary>
+    /// Until disposed, loads in this process let a parameter take its source's memory where it can instead of copying
+    /// it (see <see cref="CopyInto"/>): for a memory-mapped safetensors file (<see cref="SafeTensors.Map"/>) the
+    /// parameter then reads the file's pages from the page cache, and the kernel copies a page only when the parameter
+    /// is written (a private mapping: the file never changes), so loading neither zeroes nor copies those bytes (a
+    /// MiniLM2MiniLM folder's word and position embeddings, 97 of its 196 MB: <c>tandem ask</c>'s weights phase
+    /// 180 -> 130 ms). The price: while the model lives, its file must not be rewritten in place. A file replaced by a
+    /// rename (as Tandem writes checkpoints) is fine, but a tool that truncates and rewrites it (safetensors'
+    /// <c>save_file</c> does) makes the next read of those pages kill the process (SIGBUS). Hence for a process that
+    /// loads a model, answers and exits (<c>tandem ask</c>), not the default, and not for a server.
+    /// </summary>
+    public static IDisposable TakingFilePages()
+    {
+        Interlocked.Increment(ref _takingPages);
+        return new TakingPages();
+    }
+
+    sealed class TakingPages : IDisposable
+    {
+        int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) Interlocked.Decrement(ref _takingPages);
+        }
+    }
+
+    /// <summary>Fills the parameter <paramref name="dst"/> from <paramref name="src"/>. Under
+    /// <see cref="TakingFilePages"/>, a source of the same dtype, shape and row-major layout on the same device becomes
+    /// the parameter's memory (<c>set_</c>, no copy). Any other source is copied in; a column-major matrix (the layout
+    /// of <see cref="Modeling.Linear"/> weights) through its contiguous transpose: libtorch then copies a row-major
+    /// source in cache-sized blocks instead of element by element with strided writes.</summary>
     static void CopyInto(Tensor dst, Tensor src)
     {
+        if (Volatile.Read(ref _takingPages) > 0 && dst.dtype == src.dtype && dst.device_type == src.device_type && dst.device_index == src.device_index
+            && dst.is_contiguous() && src.is_contiguous())
+        {
+            dst.set_(src);
+            return;
+        }
         if (dst.dim() != 2 || dst.is_contiguous())
         {
             dst.copy_(src);

@@ -26,13 +26,14 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// The tensors of <paramref name="path"/> as views of one private, read-only memory mapping of the file (libtorch's
+    /// The tensors of <paramref name="path"/> as views of one private memory mapping of the file (libtorch's
     /// <c>from_file</c>, mapped once per dtype the file holds): nothing is read here, and copying a view into a parameter
     /// is the only copy of the data (<see cref="Load"/> reads every tensor into fresh memory first, which the parameter
-    /// copy then reads again). For loading into a model and disposing at once: a view stays valid while any view lives,
-    /// and the file must not be truncated or rewritten in place meanwhile (a file replaced by a rename, as checkpoints
-    /// are written, is fine). A tensor whose offset is not a multiple of its element size (after an odd-sized 1- or
-    /// 2-byte tensor) is read into fresh memory instead.
+    /// copy then reads again); a parameter of the view's layout takes the view itself (<see cref="CheckpointLoader"/>).
+    /// Writing a view copies that page for this process only: the file never changes. The mapping lives while any view
+    /// (or a parameter that took one) lives, and the file must not be truncated or rewritten in place meanwhile (a file
+    /// replaced by a rename, as checkpoints are written, is fine). A tensor whose offset is not a multiple of its
+    /// element size (after an odd-sized 1- or 2-byte tensor) is read into fresh memory instead.
     /// </summary>
     public static Dictionary<string, Tensor> Map(string path)
     {

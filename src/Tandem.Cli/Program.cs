@@ -8,4 +8,4 @@ if (!FastMalloc.Preloaded)                                   // glibc's malloc (
     HugePages.UseForLibTorch();                             // huge pages for libtorch's big blocks
     GlibcMalloc.KeepFreedMemory();                          // freed blocks reused, not faulted in afresh at every step
 }
-return TandemApp.Run(args);
+return ShortProcess.End(args, TandemApp.Run(args));       // ask: no teardown after the answer

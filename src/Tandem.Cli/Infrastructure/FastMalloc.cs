@@ -25,9 +25,6 @@ internal static class FastMalloc
     const string Tunable = "glibc.malloc.hugetlb=1";
     const string Marker = "TANDEM_REEXEC";
 
-    /// <summary>Commands that keep the allocator they were started with (see the class summary).</summary>
-    static readonly string[] ShortCommands = ["ask"];
-
     /// <summary>Where Debian, Ubuntu, Fedora and Arch put tcmalloc (the minimal build first).</summary>
     static readonly string[] TcmallocPaths =
     [
@@ -54,7 +51,7 @@ internal static class FastMalloc
         PhaseTiming.Mark(again ? "runtime started again (execve)" : "runtime started");
         if (!OperatingSystem.IsLinux() || again) return;
         if (Environment.GetEnvironmentVariable("TANDEM_NO_REEXEC") is "1" or "true") return;
-        if (args.FirstOrDefault(a => !a.StartsWith('-')) is { } command && ShortCommands.Contains(command)) return;
+        if (ShortProcess.Is(args)) return;                  // keeps the allocator it was started with (see the summary)
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "";
         var preload = Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "";
         bool hasTunable = tunables.Contains("glibc.malloc.hugetlb", StringComparison.Ordinal);

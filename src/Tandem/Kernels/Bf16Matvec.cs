@@ -95,7 +95,11 @@ internal static class Bf16Matvec
         for (int i = 0; i < values.Length; i++) values[i] = ToFloat(bits[i]);
     }
 
-    /// <summary><paramref name="sums"/> rounded to the nearest bf16 (ties to even, as libtorch rounds; NaN stays NaN).</summary>
+    /// <summary><paramref name="sums"/> rounded to the nearest bf16 (ties to even, as libtorch rounds; NaN stays NaN).
+    /// Compiled optimised at its first call, as <see cref="Block{TRows}"/>: the runtime sets aside ReadyToRun code
+    /// compiled without AVX-512 on a CPU that has it, and a first answer's products rounded in unoptimised code until
+    /// the method was recompiled (a profile of <c>tandem ask</c> found it so).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Round(ReadOnlySpan<float> sums, Span<ushort> bits)
     {
         var source = MemoryMarshal.Cast<float, uint>(sums);
@@ -110,6 +114,7 @@ internal static class Bf16Matvec
     }
 
     /// <summary>The bf16 bits of each float32 (as its top half shifted down), rounded to nearest even.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector512<uint> RoundHigh(Vector512<uint> v)
     {
         var rounded = (v + Vector512.Create(0x7FFFu) + ((v >> 16) & Vector512<uint>.One)) >> 16;

@@ -50,8 +50,9 @@ internal static class Initialization
         }
         places.Sort((a, b) => a.Address.CompareTo(b.Address));
         for (int i = 1; i < places.Count; i++)
-            if (places[i].Address < places[i - 1].Address + places[i - 1].Bytes)
-                places[i].Layout = places[i - 1].Layout = Native.TensorBlock.Layout.Other;
+            for (int j = 0; j < i; j++)                          // any earlier place that ends past this one's start
+                if (places[j].Address + places[j].Bytes > places[i].Address)
+                    places[i].Layout = places[j].Layout = Native.TensorBlock.Layout.Other;
         if (places.Count == 0) return;
         var specs = new List<(long[] Shape, ScalarType Dtype, Native.TensorBlock.Layout Layout)>(places.Count);
         foreach (var x in places) specs.Add((x.Params[0].shape, x.Params[0].dtype, x.Layout));

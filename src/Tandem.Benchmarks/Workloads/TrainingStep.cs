@@ -1,6 +1,8 @@
+using Tandem.Training.Optimization;
 using System.Diagnostics;
 using Tandem.Modeling;
 using Tandem.Models.EncoderDecoder;
+using Tandem.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +17,8 @@ namespace Tandem.Benchmarks.Workloads;
 public sealed record StepTimes(double Seconds, double Forward, double Backward, double FirstLoss, double LastLoss);
 
 /// <summary>Training steps of the MiniLM-shaped BERT2BERT on random ids: forward with labels, backward, AdamW, in
-/// float32 or under a bf16 <see cref="Autocast"/> scope (float32 master weights, as <c>precision: bf16</c> trains).</summary>
+/// float32 or under a bf16 <see cref="Autocast"/> scope (float32 master weights, as <c>precision: bf16</c> trains),
+/// with the trainer's <see cref="FusedAdamW"/>.</summary>
 public static class TrainingStep
 {
     /// <summary>Runs <paramref name="warmUp"/> + <paramref name="steps"/> steps of <paramref name="batch"/> pairs
@@ -25,7 +28,7 @@ public static class TrainingStep
         torch.manual_seed(0);
         using var model = new EncoderDecoderModel(MiniLmShape.Config());
         using var precision = Autocast.Enter(dtype == ScalarType.Float32 ? null : dtype);
-        using var optimizer = torch.optim.AdamW(model.parameters(), 1e-4);
+        using var optimizer = new FusedAdamW(model.parameters(), 1e-4);                          // as `tandem train` steps
         model.train();
         using var ids = randint(1000, MiniLmShape.Vocab, [batch, source], dtype: ScalarType.Int64);       // [batch, src]
         using var labels = randint(1000, MiniLmShape.Vocab, [batch, target], dtype: ScalarType.Int64);    // [batch, tgt]

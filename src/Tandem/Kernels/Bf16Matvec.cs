@@ -122,6 +122,9 @@ internal static class Bf16Matvec
         return Vector512.ConditionalSelect(isNaN, Vector512.Create(0x7FC0u), rounded);
     }
 
+    /// <summary><paramref name="value"/> rounded to the nearest bf16 (ties to even), as its bits.</summary>
+    internal static ushort RoundToBf16(float value) => RoundScalar(BitConverter.SingleToUInt32Bits(value));
+
     static ushort RoundScalar(uint v) => float.IsNaN(BitConverter.UInt32BitsToSingle(v))
         ? (ushort)0x7FC0
         : (ushort)((v + 0x7FFFu + ((v >> 16) & 1)) >> 16);

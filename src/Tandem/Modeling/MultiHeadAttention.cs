@@ -24,12 +24,39 @@ internal static class MultiHeadAttention
     public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double? scale = null)
     {
         using var scope = NewDisposeScope();
+        long batch = q.shape[0], len = q.shape[2];
+        bool explicitProducts = q.device_type == TorchSharp.DeviceType.CPU
+            && (dropout > 0 || (is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad)));
+        var context = explicitProducts
+            ? Explicit(q, k, v, mask, dropout, scale ?? 1.0 / Math.Sqrt(q.shape[3]))
+            : Fused(q, k, v, mask, dropout, scale);                                             // [batch, heads, tgt, headDim]
+        return context.transpose(1, 2).reshape(batch, len, q.shape[1] * q.shape[3])            // [batch, tgt, hidden]
+            .MoveToOuterDisposeScope();
+    }
+
+    static Tensor Fused(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double? scale)
+    {
         if (mask is not null && mask.dtype != q.dtype)
             mask = mask.clamp_min(AttentionMasks.MinValue(q.dtype)).to(q.dtype);                // mixed precision
         if (scale is { } s) q = q * (s * Math.Sqrt(q.shape[3]));                               // the fused kernel divides by sqrt(headDim)
-        var context = nn.functional.scaled_dot_product_attention(q, k, v, mask, dropout);      // [batch, heads, tgt, headDim]
-        long batch = q.shape[0], len = q.shape[2];
-        return context.transpose(1, 2).reshape(batch, len, q.shape[1] * q.shape[3])            // [batch, tgt, hidden]
-            .MoveToOuterDisposeScope();
+        return nn.functional.scaled_dot_product_attention(q, k, v, mask, dropout);             // [batch, heads, tgt, headDim]
+    }
+
+    /// <summary>
+    /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>
+    /// falls back to there when there is dropout (its fused kernels take none): scores in float32 also for bf16 or
+    /// float16 inputs, softmax, dropout, values; with the mask from <see cref="Dropout.Apply"/> instead of libtorch's
+    /// element-at-a-time draws. Without dropout it serves training too: the fused kernel's backward pass made the
+    /// MiniLM-shaped BERT2BERT's bf16 training step 100 ms slower (<c>bench/Tandem.Bench -- train</c>, 420 against
+    /// 320 ms of backward).
+    /// </summary>
+    static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double scale)
+    {
+        var dtype = q.dtype;
+        var scores = (Autocast.Float(q) * scale).matmul(Autocast.Float(k).transpose(-2, -1));  // [batch, heads, tgt, src]
+        if (mask is not null) scores = scores + Autocast.Float(mask);
+        var probabilities = scores.softmax(-1);
+        if (dropout > 0) probabilities = Dropout.Apply(probabilities, dropout);
+        return probabilities.matmul(Autocast.Float(v)).to(dtype);                              // [batch, heads, tgt, headDim]
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Kernels;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -22,13 +23,16 @@ public static class Seq2SeqLabels
     }
 
     /// <summary>Mean cross-entropy of <paramref name="logits"/> <c>[batch, len, vocab]</c> against
-    /// <paramref name="labels"/> <c>[batch, len]</c> over positions whose label is not -100.</summary>
+    /// <paramref name="labels"/> <c>[batch, len]</c> over positions whose label is not -100, computed in float32 (on the
+    /// CPU by <see cref="FusedCrossEntropy"/>, from float32 or bf16 logits).</summary>
     public static Tensor Loss(Tensor logits, Tensor labels, double labelSmoothing = 0.0)
     {
         using var scope = NewDisposeScope();
         long vocab = logits.shape[^1];
-        var loss = nn.functional.cross_entropy(logits.reshape(-1, vocab).to(ScalarType.Float32), labels.reshape(-1),
-            ignore_index: IgnoreIndex, label_smoothing: labelSmoothing);
+        var rows = logits.reshape(-1, vocab);                                                    // [batch * len, vocab]
+        var targets = labels.reshape(-1);
+        var loss = FusedCrossEntropy.TryLoss(rows, targets, IgnoreIndex, labelSmoothing)
+            ?? nn.functional.cross_entropy(rows.to(ScalarType.Float32), targets, ignore_index: IgnoreIndex, label_smoothing: labelSmoothing);
         return loss.MoveToOuterDisposeScope();
     }
 }

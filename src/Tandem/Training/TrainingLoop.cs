@@ -1,3 +1,4 @@
+using Tandem.Training.Optimization;
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;

@@ -31,6 +31,49 @@ public class MultiHeadAttentionTests
         Assert.True(Tandem.Tests.TestSupport.Reference.MaxAbsDiff(fused, eager) <= 1e-5);
     }
 
+    /// <summary>With gradients recorded (training), attention runs as explicit products rather than libtorch's fused
+    /// kernel: the same values and the same gradients as the written-out formula, in float32 and for bf16 inputs
+    /// (scores in float32 then, as libtorch's own fallback computes them).</summary>
+    [Theory]
+    [InlineData(ScalarType.Float32, 1e-5)]
+    [InlineData(ScalarType.BFloat16, 2e-2)]
+    public void TrainingProductsMatchTheFormulaAndItsGradients(ScalarType dtype, double tolerance)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(6);
+        var (q0, k0, v0) = (randn(2, 3, 5, 8), randn(2, 3, 7, 8), randn(2, 3, 7, 8));
+        var keep = tensor(new long[] { 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1 }, [2, 7]);
+        var mask = AttentionMasks.CrossAttention(keep, ScalarType.Float32);                      // [batch, 1, 1, src]
+        var (q, k, v) = (q0.to(dtype).requires_grad_(), k0.to(dtype).requires_grad_(), v0.to(dtype).requires_grad_());
+        var actual = MultiHeadAttention.Attend(q, k, v, mask, 0.0);
+        Assert.Equal(dtype, actual.dtype);
+        actual.to(ScalarType.Float32).square().sum().backward();
+        var (qe, ke, ve) = (q0.to(dtype).to(ScalarType.Float32).requires_grad_(), k0.to(dtype).to(ScalarType.Float32).requires_grad_(),
+            v0.to(dtype).to(ScalarType.Float32).requires_grad_());
+        var expected = Eager(qe, ke, ve, mask, 1 / Math.Sqrt(8));
+        expected.square().sum().backward();
+        Assert.True(Tandem.Tests.TestSupport.Reference.MaxAbsDiff(actual.to(ScalarType.Float32), expected) <= tolerance);
+        foreach (var (a, e) in new[] { (q, qe), (k, ke), (v, ve) })
+            Assert.True(Tandem.Tests.TestSupport.Reference.MaxAbsDiff(a.grad!.to(ScalarType.Float32), e.grad!) <= 20 * tolerance);
+    }
+
+    /// <summary>Attention dropout zeroes probabilities and scales the rest by 1 / (1 - p): with values set to the
+    /// identity, the context rows are the dropped probability rows; each is 0 or 1 / (1 - p) times the undropped one.</summary>
+    [Fact]
+    public void DropoutActsOnTheProbabilities()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        var q = randn(1, 2, 6, 6);
+        var k = randn(1, 2, 6, 6);
+        var v = eye(6).expand(1, 2, 6, 6);
+        var plain = MultiHeadAttention.Attend(q, k, v, null, 0.0).view(1, 6, 2, 6);              // probabilities, merged heads
+        var dropped = MultiHeadAttention.Attend(q, k, v, null, 0.5).view(1, 6, 2, 6);
+        var ratio = dropped / plain;
+        Assert.True((ratio.eq(0) | (ratio - 2).abs().lt(1e-5)).all().item<bool>());
+        Assert.True(ratio.eq(0).any().item<bool>() && ratio.ne(0).any().item<bool>());
+    }
+
     [Fact]
     public void GptMaskAddsCausalAndPaddingAsTransformersDoes()
     {

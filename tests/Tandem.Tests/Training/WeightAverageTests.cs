@@ -1,3 +1,4 @@
+using Tandem.Training.Optimization;
 using Tandem.Checkpoints;
 using Tandem.Tests.TestSupport;
 using Tandem.Training;

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Embedding = Tandem.Modeling.Embedding;
+using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Bert;
@@ -23,7 +24,7 @@ internal sealed class BertEmbeddings : nn.Module
         position_embeddings = new Embedding(config.MaxPositionEmbeddings, config.HiddenSize, config.PositionPaddingIdx);
         token_type_embeddings = config.TypeVocabSize > 0 ? new Embedding(config.TypeVocabSize, config.HiddenSize) : null;
         LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        dropout = new Dropout(config.HiddenDropoutProb);
         RegisterComponents();
     }
 

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Linear = Tandem.Modeling.Linear;
 using Tandem.Modeling;
+using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Bert;
@@ -20,7 +21,7 @@ internal sealed class BertSelfOutput : nn.Module
     {
         dense = new Linear(inputSize > 0 ? inputSize : config.HiddenSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        dropout = new Dropout(config.HiddenDropoutProb);
         RegisterComponents();
     }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Modeling;
+using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Gpt2;
@@ -36,7 +37,7 @@ internal sealed class Gpt2Attention : nn.Module
         }
         else c_attn = new Conv1D(n, 3 * n);
         c_proj = new Conv1D(n, n);
-        resid_dropout = nn.Dropout(config.ResidPdrop);
+        resid_dropout = new Dropout(config.ResidPdrop);
         double scale = config.ScaleAttnWeights ? 1.0 / Math.Sqrt(config.HeadDim) : 1.0;
         if (config.ScaleAttnByInverseLayerIdx) scale /= layerIndex + 1;
         _scale = config.ScaleAttnWeights && !config.ScaleAttnByInverseLayerIdx ? null : scale;   // null: the kernel's 1 / sqrt(head_dim)

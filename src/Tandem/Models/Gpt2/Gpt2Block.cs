@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Modeling;
+using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Gpt2;
@@ -19,7 +20,7 @@ internal sealed class Gpt2Mlp : nn.Module
         _act = config.ActivationFunction;
         c_fc = new Conv1D(config.NEmbd, config.InnerSize);
         c_proj = new Conv1D(config.InnerSize, config.NEmbd);
-        dropout = nn.Dropout(config.ResidPdrop);
+        dropout = new Dropout(config.ResidPdrop);
         RegisterComponents();
     }
 

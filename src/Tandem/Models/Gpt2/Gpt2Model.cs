@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Modeling;
 using Embedding = Tandem.Modeling.Embedding;
+using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Gpt2;
@@ -30,7 +31,7 @@ public sealed class Gpt2Model : nn.Module
         Config = config;
         wte = new Embedding(config.VocabSize, config.NEmbd);
         wpe = new Embedding(config.NPositions, config.NEmbd);
-        drop = nn.Dropout(config.EmbdPdrop);
+        drop = new Dropout(config.EmbdPdrop);
         h = new ModuleList<Gpt2Block>(Enumerable.Range(0, config.NLayer).Select(i => new Gpt2Block(config, i)).ToArray());
         ln_f = nn.LayerNorm(config.NEmbd, eps: config.LayerNormEpsilon);
         RegisterComponents();

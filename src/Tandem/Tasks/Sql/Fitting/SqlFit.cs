@@ -1,3 +1,4 @@
+using Tandem.Training.Optimization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tandem.Training;

@@ -1,4 +1,4 @@
-namespace Tandem.Training;
+namespace Tandem.Training.Optimization;
 
 /// <summary>Linear warm-up from 0, then linear decay to 0, cosine decay to 0, or a constant rate.</summary>
 /// <remarks>With a time budget the run ends at whichever comes first, <see cref="TotalSteps"/> or the minutes, so

@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using Tandem.Checkpoints;
 using static TorchSharp.torch;
 
-namespace Tandem.Training;
+namespace Tandem.Training.Optimization;
 
 /// <summary>
 /// An exponential moving average of the trainable weights (<c>optimizer.ema_decay</c>): after every optimizer step

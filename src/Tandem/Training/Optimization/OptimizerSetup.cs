@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Modeling;
 
-namespace Tandem.Training;
+namespace Tandem.Training.Optimization;
 
 /// <summary>AdamW over the trainable parameters in up to four groups: with or without weight decay (none on biases
 /// and LayerNorm weights) × base or new-weights learning rate. Each group remembers its peak rate.</summary>
@@ -50,7 +50,7 @@ internal sealed class OptimizerSetup : IDisposable
             double lr = isNew ? o.NewWeightsLr!.Value : o.Lr;
             groups.Add((new AdamW.ParamGroup(ps, lr, o.Beta1, o.Beta2, o.Eps, decay ? o.WeightDecay : 0.0, false, false), lr));
         }
-        var optimizer = torch.optim.AdamW(groups.Select(g => g.Item1), o.Lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay);
+        var optimizer = new FusedAdamW(groups.Select(g => g.Item1), o.Lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay);
         return new OptimizerSetup { Optimizer = optimizer, Groups = groups, Trainable = trainable, NamedTrainable = named };
     }
 

@@ -1,0 +1,63 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Tandem.Kernels;
+
+/// <summary>The step's constants of one AdamW update (one parameter group at one step count).</summary>
+/// <param name="Decay">The decoupled weight decay's factor, <c>1 - lr * weight_decay</c>.</param>
+/// <param name="Beta1">The first moment's coefficient.</param>
+/// <param name="Beta2">The second moment's coefficient.</param>
+/// <param name="StepSize"><c>lr / (1 - beta1^step)</c>.</param>
+/// <param name="SqrtBiasCorrection2"><c>sqrt(1 - beta2^step)</c>.</param>
+/// <param name="Eps">The denominator's term.</param>
+/// <param name="Maximize">Whether the gradient is negated (ascent).</param>
+internal readonly record struct AdamWStep(float Decay, float Beta1, float Beta2, float StepSize, float SqrtBiasCorrection2, float Eps, bool Maximize);
+
+/// <summary>
+/// One AdamW update of float32 values in a single pass: per element, <c>p *= decay; m = beta1 m + (1 - beta1) g;
+/// v = beta2 v + (1 - beta2) g^2; p -= step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)</c>, the arithmetic of
+/// TorchSharp's <c>AdamW.step</c>, which runs it as nine libtorch operations per parameter (each a pass over memory,
+/// two of them allocating). Reads parameter, gradient and both moments once and writes three of them once.
+/// </summary>
+internal static class AdamWUpdate
+{
+    /// <summary>Updates <paramref name="param"/>, <paramref name="expAvg"/> and <paramref name="expAvgSq"/> in place
+    /// from <paramref name="grad"/> (all of one length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Apply(Span<float> param, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, in AdamWStep s)
+    {
+        if (grad.Length != param.Length || expAvg.Length != param.Length || expAvgSq.Length != param.Length)
+            throw new ArgumentException("parameter, gradient and moments differ in length");
+        float oneMinusBeta1 = 1 - s.Beta1, oneMinusBeta2 = 1 - s.Beta2, sign = s.Maximize ? -1f : 1f;
+        int i = 0, n = Vector<float>.Count;
+        var decay = new Vector<float>(s.Decay);
+        var beta1 = new Vector<float>(s.Beta1);
+        var beta2 = new Vector<float>(s.Beta2);
+        var rest1 = new Vector<float>(oneMinusBeta1);
+        var rest2 = new Vector<float>(oneMinusBeta2);
+        var stepSize = new Vector<float>(s.StepSize);
+        var correction = new Vector<float>(s.SqrtBiasCorrection2);
+        var eps = new Vector<float>(s.Eps);
+        var signV = new Vector<float>(sign);
+        for (; i + n <= param.Length; i += n)
+        {
+            var g = new Vector<float>(grad[i..]) * signV;
+            var m = new Vector<float>(expAvg[i..]) * beta1 + g * rest1;
+            var v = new Vector<float>(expAvgSq[i..]) * beta2 + g * g * rest2;
+            var p = new Vector<float>(param[i..]) * decay;
+            p -= stepSize * m / (Vector.SquareRoot(v) / correction + eps);
+            m.CopyTo(expAvg[i..]);
+            v.CopyTo(expAvgSq[i..]);
+            p.CopyTo(param[i..]);
+        }
+        for (; i < param.Length; i++)
+        {
+            float g = grad[i] * sign;
+            float m = expAvg[i] * s.Beta1 + g * oneMinusBeta1;
+            float v = expAvgSq[i] * s.Beta2 + g * g * oneMinusBeta2;
+            expAvg[i] = m;
+            expAvgSq[i] = v;
+            param[i] = param[i] * s.Decay - s.StepSize * m / (MathF.Sqrt(v) / s.SqrtBiasCorrection2 + s.Eps);
+        }
+    }
+}

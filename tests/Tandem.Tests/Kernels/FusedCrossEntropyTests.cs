@@ -1,0 +1,70 @@
+using Tandem.Kernels;
+using Tandem.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tandem.Tests.Kernels;
+
+public class FusedCrossEntropyTests
+{
+    /// <summary>Loss and gradient equal libtorch's <c>cross_entropy</c> of the float32 logits (mean over counted rows,
+    /// label smoothing, ignored rows with a zero gradient), for float32 and bf16 logits (the gradient then rounded
+    /// to bf16 once), a vocabulary that leaves a scalar tail, and an incoming gradient other than 1.</summary>
+    [Theory]
+    [InlineData(ScalarType.Float32, 0.0, 1e-6)]
+    [InlineData(ScalarType.Float32, 0.1, 1e-6)]
+    [InlineData(ScalarType.BFloat16, 0.0, 1e-2)]
+    [InlineData(ScalarType.BFloat16, 0.2, 1e-2)]
+    public void MatchesLibtorchsLossAndGradient(ScalarType dtype, double smoothing, double gradTolerance)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        const int rows = 37, vocab = 1003;
+        var values = (randn(rows, vocab) * 3).to(dtype);
+        var labels = randint(0, vocab, [rows], dtype: ScalarType.Int64);
+        labels[3] = Seq2SeqLabels.IgnoreIndex;
+        labels[20] = Seq2SeqLabels.IgnoreIndex;
+
+        var logits = values.clone().requires_grad_();
+        var loss = FusedCrossEntropy.TryLoss(logits, labels, Seq2SeqLabels.IgnoreIndex, smoothing);
+        Assert.NotNull(loss);
+        (loss! * 3).backward();
+
+        var reference = values.to(ScalarType.Float32).requires_grad_();
+        var expected = nn.functional.cross_entropy(reference, labels, ignore_index: Seq2SeqLabels.IgnoreIndex, label_smoothing: smoothing);
+        (expected * 3).backward();
+
+        Assert.Equal(ScalarType.Float32, loss.dtype);
+        Assert.Equal(expected.item<float>(), loss.item<float>(), 1e-5f);
+        Assert.Equal(dtype, logits.grad!.dtype);
+        var grad = logits.grad.to(ScalarType.Float32);
+        Assert.True(grad[3].eq(0).all().item<bool>() && grad[20].eq(0).all().item<bool>(), "ignored rows get no gradient");
+        double scale = reference.grad!.abs().max().item<float>();
+        Assert.True((grad - reference.grad).abs().max().item<float>() <= gradTolerance * scale);
+    }
+
+    /// <summary>Without gradients recorded (evaluation) it only computes the loss.</summary>
+    [Fact]
+    public void EvaluationComputesTheLossOnly()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var logits = randn(8, 50);
+        var labels = randint(0, 50, [8], dtype: ScalarType.Int64);
+        using var noGrad = no_grad();
+        var loss = FusedCrossEntropy.TryLoss(logits, labels, -100, 0.0)!;
+        Assert.False(loss.requires_grad);
+        Assert.Equal(nn.functional.cross_entropy(logits, labels).item<float>(), loss.item<float>(), 1e-5f);
+    }
+
+    /// <summary>Labels out of range and batches with every row ignored are left to libtorch (its error, its NaN).</summary>
+    [Fact]
+    public void DeclinesBadLabelsAndEmptyBatches()
+    {
+        using var scope = NewDisposeScope();
+        var logits = randn(4, 10);
+        Assert.Null(FusedCrossEntropy.TryLoss(logits, tensor(new long[] { 1, 2, 10, 3 }), -100, 0.0));
+        Assert.Null(FusedCrossEntropy.TryLoss(logits, tensor(new long[] { -100, -100, -100, -100 }), -100, 0.0));
+        Assert.ThrowsAny<Exception>(() => Seq2SeqLabels.Loss(logits.unsqueeze(0), tensor(new long[] { 1, 2, 10, 3 }).unsqueeze(0)));
+    }
+}

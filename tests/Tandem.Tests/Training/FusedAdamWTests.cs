@@ -1,0 +1,62 @@
+using Tandem.Training.Optimization;
+using Tandem.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Tandem.Tests.Training;
+
+public class FusedAdamWTests
+{
+    /// <summary>Two groups (weight decay and a rate of their own; none and the defaults) over a column-major Linear
+    /// weight, a row-major matrix, a vector and an odd-sized tensor (the kernel's scalar tail): after six steps
+    /// the parameters equal TorchSharp's AdamW's to float32 rounding.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StepsAsTorchSharpsAdamW(bool maximize)
+    {
+        using var scope = NewDisposeScope();
+        var (fused, fusedParams) = Build(f => new FusedAdamW(f, 1e-3, 0.9, 0.98, 1e-6, 0.0), maximize);
+        var (plain, plainParams) = Build(p => new AdamW(p, 1e-3, 0.9, 0.98, 1e-6, 0.0), maximize);
+        for (int step = 0; step < 6; step++)
+        {
+            manual_seed(100 + step);
+            foreach (var (a, b) in fusedParams.Zip(plainParams))
+            {
+                var g = randn(a.shape);
+                a.grad = empty_like(a).copy_(g);                                                  // the parameter's layout, as autograd makes it
+                b.grad = empty_like(b).copy_(g);
+            }
+            fused.step();
+            plain.step();
+        }
+        foreach (var (a, b) in fusedParams.Zip(plainParams))
+            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), $"parameter {string.Join('x', a.shape)} differs");
+    }
+
+    /// <summary>A parameter outside the kernel's reach (bf16) makes the whole step the base class's, which still updates.</summary>
+    [Fact]
+    public void OtherDtypesTakeTheBaseStep()
+    {
+        using var scope = NewDisposeScope();
+        var p = new Parameter(ones(5, dtype: ScalarType.BFloat16));
+        using var optimizer = new FusedAdamW([p], 0.1);
+        p.grad = ones(5, dtype: ScalarType.BFloat16);
+        optimizer.step();
+        Assert.True(p.lt(1).all().item<bool>());
+    }
+
+    static (AdamW Optimizer, Parameter[] Parameters) Build(Func<IEnumerable<AdamW.ParamGroup>, AdamW> make, bool maximize)
+    {
+        manual_seed(9);
+        var columnMajor = new Parameter(randn(7, 5).t().contiguous().t());                      // [5, 7] stored as [7, 5]ᵀ
+        Assert.False(columnMajor.is_contiguous());
+        var rowMajor = new Parameter(randn(6, 4));
+        var vector = new Parameter(randn(19));
+        var odd = new Parameter(randn(3, 3, 3));
+        var decayed = new AdamW.ParamGroup([columnMajor, rowMajor], 2e-3, 0.9, 0.98, 1e-6, 0.1, false, maximize);
+        var plain = new AdamW.ParamGroup([vector, odd], 1e-3, 0.9, 0.98, 1e-6, 0.0, false, maximize);
+        return (make([decayed, plain]), [columnMajor, rowMajor, vector, odd]);
+    }
+}

@@ -43,20 +43,13 @@ internal static class MultiHeadAttention
     }
 
     /// <summary>
-    /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>
-    /// falls back to there when there is dropout (its fused kernels take none): scores in float32 also for bf16 or
-    /// float16 inputs, softmax, dropout, values; with the mask from <see cref="Dropout.Apply"/> instead of libtorch's
-    /// element-at-a-time draws. Without dropout it serves training too: the fused kernel's backward pass made the
-    /// MiniLM-shaped BERT2BERT's bf16 training step 100 ms slower (<c>bench/Tandem.Bench -- train</c>, 420 against
-    /// 320 ms of backward).
-    /// </summary>
-    /// <summary>
     /// bf16 attention of several queries without gradients on the CPU (an encoder pass, a decoder's prompt): scores
     /// and the product with the values as bf16 products (oneDNN's), softmax in float32. libtorch's fused kernel
     /// multiplies bf16 blocks through MKL's mixed-precision product, which on this AMD CPU converts them and runs
     /// float32 products on their AVX2 path: the MiniLM-shaped encoder's bf16 pass over 32 x 128 tokens took 270-295 ms
-    /// that way against 210-235 ms this way (alternating runs). The scores are rounded to bf16 before the softmax, as
-    /// transformers' eager attention of a bf16 model does; a single query (a cached decoding step) stays fused.
+    /// that way against 210-235 ms this way (alternating runs). The scores are rounded to bf16 before a float32
+    /// softmax, as transformers' eager attention of a bf16 model rounds them; a single query (a cached decoding step)
+    /// stays fused.
     /// </summary>
     static Tensor Bf16Products(Tensor q, Tensor k, Tensor v, Tensor? mask, double scale)
     {
@@ -65,6 +58,14 @@ internal static class MultiHeadAttention
         return scores.softmax(-1).to(ScalarType.BFloat16).matmul(v);                           // [batch, heads, tgt, headDim]
     }
 
+    /// <summary>
+    /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>
+    /// falls back to there when there is dropout (its fused kernels take none): scores in float32 also for bf16 or
+    /// float16 inputs, softmax, dropout, values; with the mask from <see cref="Dropout.Apply"/> instead of libtorch's
+    /// element-at-a-time draws. Without dropout it serves training too: the fused kernel's backward pass made the
+    /// MiniLM-shaped BERT2BERT's bf16 training step 100 ms slower (<c>bench/Tandem.Bench -- train</c>, 420 against
+    /// 320 ms of backward).
+    /// </summary>
     static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double scale)
     {
         var dtype = q.dtype;

@@ -40,40 +40,34 @@ internal static class FusedCrossEntropy
             counted++;
         }
         if (counted == 0) return null;
-        return Function.apply(logits.contiguous(), contiguousLabels, ignoreIndex, labelSmoothing, counted);
+        bool gradient = is_grad_enabled() && logits.requires_grad;
+        return Function.apply(logits.contiguous(), contiguousLabels, ignoreIndex, labelSmoothing, counted, gradient);
     }
 
     /// <summary>The autograd node: forward computes the loss and, when the logits require a gradient, the gradient
     /// of the mean loss; backward scales it by the incoming gradient.</summary>
     sealed class Function : autograd.SingleTensorFunction<Function>
     {
-        const string Gradient = "gradient";
-
         public override string Name => "FusedCrossEntropy";
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var (logits, labels) = ((Tensor)vars[0], (Tensor)vars[1]);
             var (ignoreIndex, smoothing, counted) = ((long)vars[2], (double)vars[3], (int)vars[4]);
-            var gradient = logits.requires_grad ? empty_like(logits).DetachFromDisposeScope() : null;
+            var gradient = (bool)vars[5] ? empty_like(logits) : null;
             double total = Run(logits, MemoryMarshal.Cast<byte, long>(labels.bytes), ignoreIndex, (float)smoothing, counted, gradient);
-            if (gradient is not null) ctx.save_data(Gradient, new Saved(gradient));          // TorchSharp takes only inputs and outputs as tensors
+            if (gradient is not null) ctx.save_for_backward([gradient]);                         // freed with the graph, used or not
             return tensor((float)(total / counted));
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
         {
-            var gradient = ((Saved)ctx.get_data(Gradient)).Tensor;
+            var gradient = ctx.get_saved_variables()[0];
             float scale = gradOutput.item<float>();
             if (scale != 1f) gradient.mul_(scale);
-            var result = gradient.alias();
-            gradient.Dispose();
-            return [result, null!, null!, null!, null!];
+            return [gradient, null!, null!, null!, null!, null!];
         }
     }
-
-    /// <summary>The gradient the forward pass computed, for the backward pass.</summary>
-    sealed record Saved(Tensor Tensor);
 
     /// <summary>The summed loss of every counted row; fills <paramref name="gradient"/> (same shape and dtype as
     /// <paramref name="logits"/>) with d(mean loss)/d(logits) when given.</summary>

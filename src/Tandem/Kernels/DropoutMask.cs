@@ -47,37 +47,40 @@ internal static class DropoutMask
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(Span<uint> mask, uint keep, uint scaleBits, ulong seed)
     {
-        var (lo, hi) = Split(seed);
+        var draws = new Draws(keep, scaleBits, seed);
         int i = 0, n = Vector<uint>.Count;
-        Vector<uint> index = Iota(), step = new((uint)n);
-        var keepV = new Vector<uint>(keep);
-        var scaleV = new Vector<uint>(scaleBits);
-        for (; i + n <= mask.Length; i += n, index += step)
-            (Vector.LessThan(Hash(index, lo, hi), keepV) & scaleV).CopyTo(mask[i..]);
-        for (; i < mask.Length; i++) mask[i] = Hash((uint)i, lo, hi) < keep ? scaleBits : 0u;
+        for (; i + n <= mask.Length; i += n) draws.Next().CopyTo(mask[i..]);
+        for (; i < mask.Length; i++) mask[i] = draws.At(i);
     }
 
     /// <summary>As the 32-bit <see cref="Fill(Span{uint}, uint, uint, ulong)"/>, for 16-bit elements (bf16, float16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(Span<ushort> mask, uint keep, ushort scaleBits, ulong seed)
     {
-        var (lo, hi) = Split(seed);
+        var draws = new Draws(keep, scaleBits, seed);
         int i = 0, n = Vector<uint>.Count;
-        Vector<uint> index = Iota(), step = new((uint)n);
-        var keepV = new Vector<uint>(keep);
-        var scaleV = new Vector<uint>(scaleBits);
-        for (; i + 2 * n <= mask.Length; i += 2 * n)
-        {
-            var first = Vector.LessThan(Hash(index, lo, hi), keepV) & scaleV;
-            index += step;
-            var second = Vector.LessThan(Hash(index, lo, hi), keepV) & scaleV;
-            index += step;
-            Vector.Narrow(first, second).CopyTo(mask[i..]);
-        }
-        for (; i < mask.Length; i++) mask[i] = Hash((uint)i, lo, hi) < keep ? scaleBits : (ushort)0;
+        for (; i + 2 * n <= mask.Length; i += 2 * n) Vector.Narrow(draws.Next(), draws.Next()).CopyTo(mask[i..]);
+        for (; i < mask.Length; i++) mask[i] = (ushort)draws.At(i);
     }
 
-    static (uint Lo, uint Hi) Split(ulong seed) => ((uint)seed, (uint)(seed >> 32));
+    /// <summary>The mask's values for consecutive elements, a vector at a time from element 0 (<see cref="Next"/>),
+    /// or for one element (<see cref="At"/>, the tail).</summary>
+    struct Draws(uint keep, uint scaleBits, ulong seed)
+    {
+        readonly uint _lo = (uint)seed, _hi = (uint)(seed >> 32);
+        readonly Vector<uint> _keep = new(keep), _scale = new(scaleBits), _step = new((uint)Vector<uint>.Count);
+        Vector<uint> _index = Iota();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<uint> Next()
+        {
+            var values = Vector.LessThan(Hash(_index, _lo, _hi), _keep) & _scale;
+            _index += _step;
+            return values;
+        }
+
+        public readonly uint At(int i) => Hash((uint)i, _lo, _hi) < keep ? scaleBits : 0u;
+    }
 
     static Vector<uint> Iota()
     {

@@ -18,12 +18,13 @@ internal static class DropoutMask
 {
     /// <summary>
     /// A contiguous mask shaped and typed as <paramref name="like"/> (float32, bf16 or float16 on the CPU) for dropout
-    /// probability <paramref name="p"/> in (0, 1); null where the kernel does not apply (another device or dtype, more
-    /// than 2^32 elements), and the caller uses libtorch's dropout.
+    /// probability <paramref name="p"/> in (0, 1); null where the kernel does not apply (another device or dtype, a
+    /// mask of more than 2 GB), and the caller uses libtorch's dropout.
     /// </summary>
     public static Tensor? TryCreate(Tensor like, double p)
     {
-        if (like.device_type != TorchSharp.DeviceType.CPU || p <= 0 || p >= 1 || like.numel() > uint.MaxValue) return null;
+        if (like.device_type != TorchSharp.DeviceType.CPU || p <= 0 || p >= 1 || like.numel() * like.ElementSize > int.MaxValue)
+            return null;
         float scale = (float)(1.0 / (1.0 - p));
         uint? bits = like.dtype switch
         {

@@ -64,7 +64,7 @@ internal static class FusedCrossEntropy
         {
             var gradient = ctx.get_saved_variables()[0];
             float scale = gradOutput.item<float>();
-            if (scale != 1f) gradient.mul_(scale);
+            if (scale != 1f) gradient = gradient * scale;                                        // not in place: a retained graph may run again
             return [gradient, null!, null!, null!, null!, null!];
         }
     }

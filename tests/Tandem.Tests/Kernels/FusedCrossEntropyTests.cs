@@ -43,6 +43,22 @@ public class FusedCrossEntropyTests
         Assert.True((grad - reference.grad).abs().max().item<float>() <= gradTolerance * scale);
     }
 
+    /// <summary>A retained graph run backward twice accumulates the same gradient twice (the saved gradient is not
+    /// scaled in place).</summary>
+    [Fact]
+    public void ARetainedGraphGivesTheSameGradientAgain()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(6);
+        var logits = randn(6, 40).requires_grad_();
+        var labels = randint(0, 40, [6], dtype: ScalarType.Int64);
+        var loss = FusedCrossEntropy.TryLoss(logits, labels, -100, 0.1)! * 2;
+        loss.backward(retain_graph: true);
+        var once = logits.grad!.clone();
+        loss.backward();
+        Assert.True((logits.grad! - 2 * once).abs().max().item<float>() <= 1e-6f);
+    }
+
     /// <summary>Without gradients recorded (evaluation) it only computes the loss.</summary>
     [Fact]
     public void EvaluationComputesTheLossOnly()

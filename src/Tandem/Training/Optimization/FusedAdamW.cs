@@ -80,12 +80,13 @@ public sealed class FusedAdamW : AdamW
 
     /// <summary>Whether the tensors are float32 on the CPU with one shape and one dense layout (row-major, or
     /// column-major as <see cref="Modeling.Linear"/>'s weights and so their gradients and moments are), so that
-    /// element i of each is the same entry.</summary>
+    /// element i of each is the same entry, and each fits one span (under 2 GB).</summary>
     static bool Fusable(params Tensor[] tensors)
     {
         var layout = TensorBlock.LayoutOf(tensors[0]);
-        return layout != TensorBlock.Layout.Other && tensors.All(t => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32
-            && TensorBlock.LayoutOf(t) == layout && t.shape.SequenceEqual(tensors[0].shape));
+        return layout != TensorBlock.Layout.Other && tensors[0].numel() <= int.MaxValue / sizeof(float)
+            && tensors.All(t => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32
+                && TensorBlock.LayoutOf(t) == layout && t.shape.SequenceEqual(tensors[0].shape));
     }
 
     /// <summary>Elements per unit of work the threads share.</summary>

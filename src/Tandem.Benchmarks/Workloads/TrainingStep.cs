@@ -1,8 +1,7 @@
-using Tandem.Training.Optimization;
 using System.Diagnostics;
 using Tandem.Modeling;
 using Tandem.Models.EncoderDecoder;
-using Tandem.Training;
+using Tandem.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 

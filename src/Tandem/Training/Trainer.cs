@@ -1,10 +1,10 @@
-using Tandem.Training.Optimization;
 using System.Diagnostics;
 using TorchSharp;
 using Tandem.Evaluation;
 using Tandem.Generation;
 using Tandem.Modeling;
 using Tandem.Training.Data;
+using Tandem.Training.Optimization;
 using static TorchSharp.torch;
 
 namespace Tandem.Training;

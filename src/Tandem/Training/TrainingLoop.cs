@@ -1,8 +1,8 @@
-using Tandem.Training.Optimization;
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using Tandem.Evaluation;
+using Tandem.Training.Optimization;
 using static TorchSharp.torch;
 
 namespace Tandem.Training;

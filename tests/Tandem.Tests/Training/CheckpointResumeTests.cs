@@ -1,6 +1,6 @@
-using Tandem.Training.Optimization;
 using Tandem.Tests.TestSupport;
 using Tandem.Training;
+using Tandem.Training.Optimization;
 using TorchSharp;
 
 namespace Tandem.Tests.Training;

@@ -1,5 +1,4 @@
 using Tandem.Training.Optimization;
-using Tandem.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

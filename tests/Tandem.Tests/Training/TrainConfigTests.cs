@@ -1,6 +1,6 @@
-using Tandem.Training.Optimization;
 using Tandem.Tests.TestSupport;
 using Tandem.Training;
+using Tandem.Training.Optimization;
 
 namespace Tandem.Tests.Training;
 

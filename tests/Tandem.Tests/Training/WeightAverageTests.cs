@@ -1,7 +1,7 @@
-using Tandem.Training.Optimization;
 using Tandem.Checkpoints;
 using Tandem.Tests.TestSupport;
 using Tandem.Training;
+using Tandem.Training.Optimization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

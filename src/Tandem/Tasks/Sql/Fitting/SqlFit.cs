@@ -1,7 +1,7 @@
-using Tandem.Training.Optimization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tandem.Training;
+using Tandem.Training.Optimization;
 
 namespace Tandem.Tasks.Sql.Fitting;
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -90,9 +91,17 @@ internal static class Bf16Matvec
     }
 
     /// <summary>bf16 <paramref name="bits"/> as float32 into <paramref name="values"/> (exact: the top half of a float32).</summary>
-    static void Widen(ReadOnlySpan<ushort> bits, Span<float> values)
+    internal static void Widen(ReadOnlySpan<ushort> bits, Span<float> values)
     {
-        for (int i = 0; i < values.Length; i++) values[i] = ToFloat(bits[i]);
+        var wide = MemoryMarshal.Cast<float, uint>(values);
+        int i = 0, n = Vector<ushort>.Count;
+        for (; i + n <= wide.Length; i += n)
+        {
+            Vector.Widen(new Vector<ushort>(bits[i..]), out var lo, out var hi);
+            Vector.ShiftLeft(lo, 16).CopyTo(wide[i..]);
+            Vector.ShiftLeft(hi, 16).CopyTo(wide[(i + n / 2)..]);
+        }
+        for (; i < wide.Length; i++) values[i] = ToFloat(bits[i]);
     }
 
     /// <summary><paramref name="sums"/> rounded to the nearest bf16 (ties to even, as libtorch rounds; NaN stays NaN).

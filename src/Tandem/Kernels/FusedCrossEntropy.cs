@@ -29,8 +29,8 @@ internal static class FusedCrossEntropy
             || labels.dim() != 1 || labels.shape[0] != logits.shape[0] || logits.shape[1] is 0 or > int.MaxValue
             || logits.numel() * logits.ElementSize > int.MaxValue || labelSmoothing is < 0 or > 1)
             return null;
-        using var contiguousLabels = labels.contiguous();
-        var targets = MemoryMarshal.Cast<byte, long>(contiguousLabels.bytes);
+        long[] targets;
+        using (var contiguousLabels = labels.contiguous()) targets = MemoryMarshal.Cast<byte, long>(contiguousLabels.bytes).ToArray();
         long vocab = logits.shape[1];
         int counted = 0;
         foreach (long t in targets)
@@ -41,7 +41,7 @@ internal static class FusedCrossEntropy
         }
         if (counted == 0) return null;
         bool gradient = is_grad_enabled() && logits.requires_grad;
-        return Function.apply(logits.contiguous(), contiguousLabels, ignoreIndex, labelSmoothing, counted, gradient);
+        return Function.apply(logits.contiguous(), targets, ignoreIndex, labelSmoothing, counted, gradient);
     }
 
     /// <summary>The autograd node: forward computes the loss and, when the logits require a gradient, the gradient
@@ -52,10 +52,10 @@ internal static class FusedCrossEntropy
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var (logits, labels) = ((Tensor)vars[0], (Tensor)vars[1]);
+            var (logits, targets) = ((Tensor)vars[0], (long[])vars[1]);
             var (ignoreIndex, smoothing, counted) = ((long)vars[2], (double)vars[3], (int)vars[4]);
             var gradient = (bool)vars[5] ? empty_like(logits) : null;
-            double total = Run(logits, MemoryMarshal.Cast<byte, long>(labels.bytes), ignoreIndex, (float)smoothing, counted, gradient);
+            double total = Run(logits, targets, ignoreIndex, (float)smoothing, counted, gradient);
             if (gradient is not null) ctx.save_for_backward([gradient]);                         // freed with the graph, used or not
             return tensor((float)(total / counted));
         }
@@ -71,12 +71,11 @@ internal static class FusedCrossEntropy
 
     /// <summary>The summed loss of every counted row; fills <paramref name="gradient"/> (same shape and dtype as
     /// <paramref name="logits"/>) with d(mean loss)/d(logits) when given.</summary>
-    static double Run(Tensor logits, ReadOnlySpan<long> labels, long ignoreIndex, float smoothing, int counted, Tensor? gradient)
+    static double Run(Tensor logits, long[] targets, long ignoreIndex, float smoothing, int counted, Tensor? gradient)
     {
         int rows = (int)logits.shape[0], vocab = (int)logits.shape[1];
         var losses = new double[rows];
-        var targets = labels.ToArray();
-        Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) },
+        Parallel.For(0, rows, KernelThreads.Options(),
             () => new float[vocab],
             (r, _, exps) =>
             {
@@ -87,7 +86,7 @@ internal static class FusedCrossEntropy
                     return exps;
                 }
                 Load(logits.bytes.Slice(r * vocab * (int)logits.ElementSize, vocab * (int)logits.ElementSize), logits.dtype, exps);
-                losses[r] = Row(exps, (int)targets[r], smoothing, counted);
+                losses[r] = Row(exps, (int)targets[r], smoothing, counted, gradient is not null);
                 if (gradient is not null) Store(exps, grad, gradient.dtype);
                 return exps;
             },
@@ -105,16 +104,7 @@ internal static class FusedCrossEntropy
             MemoryMarshal.Cast<byte, float>(bytes).CopyTo(row);
             return;
         }
-        var bits = MemoryMarshal.Cast<byte, ushort>(bytes);
-        var wide = MemoryMarshal.Cast<float, uint>(row);
-        int i = 0, n = Vector<ushort>.Count;
-        for (; i + n <= bits.Length; i += n)
-        {
-            Vector.Widen(new Vector<ushort>(bits[i..]), out var lo, out var hi);
-            Vector.ShiftLeft(lo, 16).CopyTo(wide[i..]);
-            Vector.ShiftLeft(hi, 16).CopyTo(wide[(i + n / 2)..]);
-        }
-        for (; i < bits.Length; i++) wide[i] = (uint)bits[i] << 16;
+        Bf16Matvec.Widen(MemoryMarshal.Cast<byte, ushort>(bytes), row);
     }
 
     /// <summary>A row's gradient in float32 or bf16 (rounded to nearest even) into <paramref name="bytes"/>.</summary>
@@ -126,10 +116,11 @@ internal static class FusedCrossEntropy
 
     /// <summary>
     /// The loss of one row, <c>(1 - s) (lse - x[label]) + s (lse - mean(x))</c>. <paramref name="row"/> holds the
-    /// logits on entry and the gradient of the mean loss on exit, <c>(softmax(x) - (1 - s) onehot(label) - s / vocab) / counted</c>.
+    /// logits on entry; on exit their exponentials, or with <paramref name="gradient"/> the gradient of the mean loss,
+    /// <c>(softmax(x) - (1 - s) onehot(label) - s / vocab) / counted</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static double Row(Span<float> row, int label, float smoothing, int counted)
+    static double Row(Span<float> row, int label, float smoothing, int counted, bool gradient)
     {
         int vocab = row.Length, i, n = Vector<float>.Count;
         var maxV = new Vector<float>(float.NegativeInfinity);
@@ -157,6 +148,7 @@ internal static class FusedCrossEntropy
         for (; i < vocab; i++) { row[i] = MathF.Exp(row[i] - max); expSum += row[i]; }
         double lse = max + Math.Log(expSum);
         double loss = (1 - smoothing) * (lse - labelLogit) + smoothing * (lse - (double)sumX / vocab);
+        if (!gradient) return loss;
 
         float scale = 1f / (expSum * counted), offset = smoothing / vocab / counted;
         var scaleV = new Vector<float>(scale);

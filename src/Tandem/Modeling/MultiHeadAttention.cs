@@ -27,8 +27,9 @@ internal static class MultiHeadAttention
         long batch = q.shape[0], len = q.shape[2];
         bool cpu = q.device_type == TorchSharp.DeviceType.CPU;
         bool training = dropout > 0 || (is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad));
-        var context = cpu && training ? Explicit(q, k, v, mask, dropout, scale ?? 1.0 / Math.Sqrt(q.shape[3]))
-            : cpu && q.dtype == ScalarType.BFloat16 && len > 1 ? Bf16Products(q, k, v, mask, scale ?? 1.0 / Math.Sqrt(q.shape[3]))
+        double factor = scale ?? 1.0 / Math.Sqrt(q.shape[3]);                                   // the scores' scale
+        var context = cpu && training ? Explicit(q, k, v, mask, dropout, factor)
+            : cpu && q.dtype == ScalarType.BFloat16 && len > 1 ? Bf16Products(q, k, v, mask, factor)
             : Fused(q, k, v, mask, dropout, scale);                                             // [batch, heads, tgt, headDim]
         return context.transpose(1, 2).reshape(batch, len, q.shape[1] * q.shape[3])            // [batch, tgt, hidden]
             .MoveToOuterDisposeScope();

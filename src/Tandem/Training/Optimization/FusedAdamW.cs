@@ -49,7 +49,7 @@ public sealed class FusedAdamW : AdamW
             int n = (int)param.numel();
             for (int start = 0; start < n; start += Chunk) chunks.Add((memory, start, Math.Min(Chunk, n - start), constants));
         }
-        Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) }, c =>
+        Parallel.For(0, chunks.Count, KernelThreads.Options(), c =>
         {
             var (m, start, length, constants) = chunks[c];
             AdamWUpdate.Apply(Floats(m.Param, start, length), Floats(m.Grad, start, length), Floats(m.ExpAvg, start, length),

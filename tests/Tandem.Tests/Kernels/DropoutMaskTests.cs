@@ -1,9 +1,11 @@
 using Tandem.Kernels;
 using Tandem.Modeling;
+using Tandem.Tests.TestSupport;
 using static TorchSharp.torch;
 
 namespace Tandem.Tests.Kernels;
 
+[Collection(SequentialCollection.Name)]                                    // a seed must give the same masks again
 public class DropoutMaskTests
 {
     /// <summary>Each mask element is 0 or 1 / (1 - p) in the tensor's dtype, and the kept share is 1 - p within

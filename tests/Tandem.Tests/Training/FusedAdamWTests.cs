@@ -1,10 +1,12 @@
 using Tandem.Training.Optimization;
 using TorchSharp;
 using TorchSharp.Modules;
+using Tandem.Tests.TestSupport;
 using static TorchSharp.torch;
 
 namespace Tandem.Tests.Training;
 
+[Collection(SequentialCollection.Name)]                                    // both optimizers start from one seed's parameters
 public class FusedAdamWTests
 {
     /// <summary>Two groups (weight decay and a rate of their own; none and the defaults) over a column-major Linear

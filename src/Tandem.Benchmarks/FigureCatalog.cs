@@ -36,6 +36,11 @@ public static class FigureCatalog
             double s = EncoderForward.Time(1, 32, ScalarType.Float32, c.Quick ? 2 : 5, c.Quick ? 3 : 30);
             return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
         }) { Peak = Fp32Peak },
+        new("encoder_b1x32_bf16_ms", "ms", "encoder forward, 1 x 32 tokens, bf16 (the default path of `tandem embed` on this CPU)", c =>
+        {
+            double s = EncoderForward.Time(1, 32, ScalarType.BFloat16, c.Quick ? 2 : 5, c.Quick ? 3 : 30);
+            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
+        }) { Peak = Bf16Peak, Baseline = "encoder_b1x32_ms" },
         Encoder("encoder_seq_per_s_32", 8, 32, ScalarType.Float32, Fp32Peak, null),
         Encoder("encoder_seq_per_s_128", 8, 128, ScalarType.Float32, Fp32Peak, "encoder_seq_per_s_32"),
         Encoder("encoder_seq_per_s_512", 8, 512, ScalarType.Float32, Fp32Peak, "encoder_seq_per_s_32"),

@@ -31,8 +31,8 @@ public static class Generator
         using var noGrad = torch.no_grad();
         using var session = model.StartDecoding(inputIds, attentionMask, useCache);
         Diagnostics.PhaseTiming.Mark("encoder ran");
-        // Cached steps of one to four rows in bf16 from here on run libtorch on one thread (Modeling.DecodingThreads);
-        // not for a decoder-only LM, whose first step reads the whole prompt.
+        // Cached steps of one to four rows from here on run libtorch on one thread (Modeling.DecodingThreads); not for
+        // a decoder-only LM, whose first step reads the whole prompt.
         using var threads = useCache && prompt is null
             ? Modeling.DecodingThreads.Enter((long)batch * Math.Max(config.NumBeams, plan.RowsPerInput)) : null;
         if (config.NumBeams > 1) return BeamSearch.Run(session, batch, plan, inputIds.device, prompt);

@@ -4,22 +4,27 @@ using static TorchSharp.torch;
 namespace Tandem.Modeling;
 
 /// <summary>
-/// libtorch on one thread for the cached bf16 decoding steps of one to four rows. Such a step is a chain of one-row
-/// products that <see cref="Bf16Matvec"/> computes on the calling thread, between ~200 small libtorch operations
-/// (LayerNorm, attention over the cache, residual adds) that a second thread does not shorten: with two threads the
-/// second one spins at every operation's barrier, and the step took 6.9-7.3 ms against 4.6-4.9 ms on one thread
-/// (<c>bench/Tandem.Bench -- generate --bf16 --threads 2</c> and <c>--threads 1</c>, greedy at batch 1, alternating
-/// runs). <c>tandem ask</c> runs on one thread throughout; this gives a caller with more threads (the library, the
-/// server, <c>--threads 2</c>) the same steps, while the encoder and every larger product keep all threads.
+/// libtorch on one thread for cached decoding steps of one to four rows (greedy at batch 1 to 4, beam 4 at batch 1).
+/// Such a step is a chain of one-row products between ~200 small libtorch operations (LayerNorm, attention over the
+/// cache, residual adds) that a second thread does not shorten: with two threads the second one spins at every
+/// operation's barrier. In bf16 the products are <see cref="Bf16Matvec"/>'s, on the calling thread anyway, and a
+/// greedy step took 6.9-7.3 ms at two threads against 4.6-4.9 ms at one; in float32 MKL's one-row products lose
+/// their second thread but the step still gained: greedy 133 / 121 -> 160 / 150 tokens/s, beam 4 73 / 76 -> 81 / 90
+/// (<c>bench/Tandem.Bench -- generate [--bf16] --threads 2</c> against <c>--threads 1</c>, alternating runs).
+/// <c>tandem ask</c> runs on one thread throughout; this gives a caller with more threads (the library, the server,
+/// <c>--threads 2</c>) the same steps, while the encoder and every larger product keep all threads.
 /// </summary>
 internal static class DecodingThreads
 {
+    /// <summary>The most rows a step may have: the measured cases (batch 1, beam 4).</summary>
+    public const int MaxRows = 4;
+
     /// <summary>Sets libtorch's thread count on this thread to one for decoding steps of <paramref name="rows"/> rows,
-    /// or returns null where that does not apply (not under a bf16 <see cref="Autocast"/> scope, more rows than the
-    /// kernel serves, no AVX-512 for it, one thread already). Dispose on the same thread: it restores the count.</summary>
+    /// or returns null where that does not apply (more than <see cref="MaxRows"/> rows, one thread already). Dispose
+    /// on the same thread: it restores the count.</summary>
     public static IDisposable? Enter(long rows)
     {
-        if (Autocast.Dtype != ScalarType.BFloat16 || !Bf16Matvec.Available || rows > Bf16Matvec.MaxRows) return null;
+        if (rows > MaxRows) return null;
         int threads = get_num_threads();
         if (threads < 2) return null;
         set_num_threads(1);

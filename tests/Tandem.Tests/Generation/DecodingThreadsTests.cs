@@ -1,12 +1,11 @@
 using Tandem.Generation;
-using Tandem.Kernels;
 using Tandem.Modeling;
 using Tandem.Tests.TestSupport;
 using static TorchSharp.torch;
 
 namespace Tandem.Tests.Generation;
 
-/// <summary>Cached bf16 decoding of one to four rows runs libtorch on one thread, and only that: in the sequential
+/// <summary>Cached decoding of one to four rows runs libtorch on one thread, and only that: in the sequential
 /// collection, as these tests set libtorch's thread count.</summary>
 [Collection(SequentialCollection.Name)]
 public sealed class DecodingThreadsTests
@@ -53,18 +52,17 @@ public sealed class DecodingThreadsTests
     }
 
     [Fact]
-    public void FewRowsInBf16DecodeOnOneThreadAndTheCountComesBack()
+    public void FewRowsDecodeOnOneThreadAndTheCountComesBack()
     {
         int before = get_num_threads();
         try
         {
             set_num_threads(2);
-            int decoding = Bf16Matvec.Available ? 1 : 2;                                         // without the kernel: unchanged
-            Assert.Equal([2, decoding, decoding, decoding], Run(batch: 1, beams: 1, bf16: true));  // encoder on both, steps on one
+            Assert.Equal([2, 1, 1, 1], Run(batch: 1, beams: 1, bf16: true));                    // encoder on both, steps on one
             Assert.Equal(2, get_num_threads());
-            Assert.All(Run(batch: 1, beams: 4, bf16: true).Skip(1), t => Assert.Equal(decoding, t));  // four rows
-            Assert.All(Run(batch: 2, beams: 4, bf16: true), t => Assert.Equal(2, t));              // eight rows: libtorch's products
-            Assert.All(Run(batch: 1, beams: 1, bf16: false), t => Assert.Equal(2, t));             // float32: MKL's products use both
+            Assert.Equal([2, 1, 1, 1], Run(batch: 1, beams: 1, bf16: false));                   // float32 too
+            Assert.All(Run(batch: 1, beams: 4, bf16: true).Skip(1), t => Assert.Equal(1, t));     // four rows
+            Assert.All(Run(batch: 2, beams: 4, bf16: true), t => Assert.Equal(2, t));              // eight rows: batched products
             Assert.All(Run(batch: 1, beams: 1, bf16: true, useCache: false), t => Assert.Equal(2, t)); // whole prefixes each step
             Assert.Equal(2, get_num_threads());
         }
@@ -80,25 +78,19 @@ public sealed class DecodingThreadsTests
             set_num_threads(1);
             Assert.Null(DecodingThreads.Enter(1));
             set_num_threads(2);
-            using (Autocast.Enter(ScalarType.BFloat16))
-            {
-                Assert.Null(DecodingThreads.Enter(Bf16Matvec.MaxRows + 1));
-                if (Bf16Matvec.Available)
-                {
-                    var scope = DecodingThreads.Enter(1);
-                    Assert.NotNull(scope);
-                    Assert.Equal(1, get_num_threads());
-                    scope!.Dispose();
-                    scope.Dispose();                                                             // twice: no effect
-                    Assert.Equal(2, get_num_threads());
-                }
-            }
+            Assert.Null(DecodingThreads.Enter(DecodingThreads.MaxRows + 1));
+            var scope = DecodingThreads.Enter(1);
+            Assert.NotNull(scope);
+            Assert.Equal(1, get_num_threads());
+            scope!.Dispose();
+            scope.Dispose();                                                                     // twice: no effect
+            Assert.Equal(2, get_num_threads());
             var config = new GenerationConfig { DecoderStartTokenId = 1, EosTokenId = [2], MaxNewTokens = 4, MinNewTokens = 4 };
             using var ids = ones(1, 3, ScalarType.Int64);
             var failing = new Recording { Fails = true };
             using (Autocast.Enter(ScalarType.BFloat16))
                 Assert.Throws<InvalidOperationException>(() => Tandem.Generation.Generator.Generate(failing, ids, ones_like(ids), config));
-            Assert.Equal(Bf16Matvec.Available ? 1 : 2, failing.Threads[^1]);                    // it failed inside the scope
+            Assert.Equal(1, failing.Threads[^1]);                                                // it failed inside the scope
             Assert.Equal(2, get_num_threads());
         }
         finally { set_num_threads(before); }

@@ -34,7 +34,7 @@ public static class Generator
         // Cached steps of one to four rows from here on run libtorch on one thread (Modeling.DecodingThreads); not for
         // a decoder-only LM, whose first step reads the whole prompt.
         using var threads = useCache && prompt is null
-            ? Modeling.DecodingThreads.Enter((long)batch * Math.Max(config.NumBeams, plan.RowsPerInput)) : null;
+            ? Modeling.DecodingThreads.Enter((long)batch * plan.RowsPerInput) : null;
         if (config.NumBeams > 1) return BeamSearch.Run(session, batch, plan, inputIds.device, prompt);
         int copies = plan.RowsPerInput;
         if (copies > 1)

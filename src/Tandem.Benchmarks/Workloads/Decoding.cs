@@ -24,7 +24,7 @@ public static class Decoding
     public static void Run(EncoderDecoderModel model, Tensor ids, Tensor mask, int beams, int newTokens, bool useCache = true)
     {
         var output = Tandem.Generation.Generator.Generate(model, ids, mask, Config(beams, newTokens), useCache);
-        int rows = (int)ids.shape[0];
+        int rows = (int)ids.size(0);
         if (output.Sequences.Length != rows || output.Sequences.Any(s => s.Length != 1 + newTokens))
             throw new InvalidOperationException(
                 $"expected {rows} sequences of {1 + newTokens} tokens, got {output.Sequences.Length} of {output.Sequences[0].Length}");

@@ -33,7 +33,7 @@ public static class SentenceEmbedder
             var mean = summed / counts;                                                          // [batch, hidden]
             var unit = nn.functional.normalize(mean, p: 2, dim: 1, eps: 1e-12).cpu().contiguous(); // [batch, hidden]
             var flat = unit.data<float>().ToArray();
-            int batch = (int)unit.shape[0], width = (int)unit.shape[1];
+            int batch = (int)unit.size(0), width = (int)unit.size(1);
             var result = new float[batch][];
             for (int b = 0; b < batch; b++) result[b] = flat.AsSpan(b * width, width).ToArray();
             return result;

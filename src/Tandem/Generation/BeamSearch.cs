@@ -33,7 +33,7 @@ internal static class BeamSearch
             var processed = plan.Processors.Apply(input, logProbs);                     // [rows, vocab]
             scoresOut?.Add(GreedySearch.ToRows(processed));
             var total = processed + tensor(beamScores, device: device).unsqueeze(1);                  // [rows, vocab]
-            long vocab = total.shape[1];
+            long vocab = total.size(1);
             var perInput = total.reshape(batch, beams * vocab);                         // [batch, beams * vocab]
             var (topScores, topIds) = perInput.topk(k, 1, largest: true, sorted: true); // [batch, k] each
             var ids = topIds.cpu().data<long>().ToArray();
@@ -56,7 +56,7 @@ internal static class BeamSearch
         if (prompt is null) return Enumerable.Range(0, rows).Select(_ => new long[] { plan.DecoderStart }).ToArray();
         using var scope = NewDisposeScope();
         var flat = prompt.to(ScalarType.Int64, CPU).contiguous().data<long>().ToArray();
-        int len = (int)prompt.shape[1];
+        int len = (int)prompt.size(1);
         return Enumerable.Range(0, rows).Select(r => flat.AsSpan(r / beams * len, len).ToArray()).ToArray();
     }
 }

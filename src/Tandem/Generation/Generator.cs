@@ -26,8 +26,8 @@ public static class Generator
         if (inputIds.dim() != 2)
             throw new TandemException($"input_ids must be [batch, srcLen] (got {inputIds.dim()} dimensions).");
         var prompt = model.DecodesFromInputs ? inputIds : null;
-        var plan = GenerationPlan.Resolve(config, (int?)prompt?.shape[1]);
-        int batch = (int)inputIds.shape[0];
+        var plan = GenerationPlan.Resolve(config, (int?)prompt?.size(1));
+        int batch = (int)inputIds.size(0);
         using var noGrad = torch.no_grad();
         using var session = model.StartDecoding(inputIds, attentionMask, useCache);
         Diagnostics.PhaseTiming.Mark("encoder ran");

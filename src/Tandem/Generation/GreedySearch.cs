@@ -51,7 +51,7 @@ internal static class GreedySearch
                     unfinished.Dispose();
                     unfinished = nextUnfinished;
                 }
-                if (sequences.shape[1] >= plan.MaxLength || unfinished.max().item<long>() == 0) break;
+                if (sequences.size(1) >= plan.MaxLength || unfinished.max().item<long>() == 0) break;
             }
             return new GenerationOutput(LogitsProcessors.ScoreOps.Rows(sequences), scoresOut, null, null);
         }
@@ -66,7 +66,7 @@ internal static class GreedySearch
     /// <summary>A float <c>[rows, vocab]</c> tensor as arrays.</summary>
     internal static float[][] ToRows(Tensor scores)
     {
-        long rows = scores.shape[0], vocab = scores.shape[1];
+        long rows = scores.size(0), vocab = scores.size(1);
         using var scope = NewDisposeScope();
         var flat = scores.to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray();
         var result = new float[rows][];

@@ -26,12 +26,12 @@ internal static class FusedCrossEntropy
     {
         if (logits.device_type != TorchSharp.DeviceType.CPU || labels.device_type != TorchSharp.DeviceType.CPU
             || logits.dim() != 2 || logits.dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || labels.dtype != ScalarType.Int64
-            || labels.dim() != 1 || labels.shape[0] != logits.shape[0] || logits.shape[1] is 0 or > int.MaxValue
+            || labels.dim() != 1 || labels.size(0) != logits.size(0) || logits.size(1) is 0 or > int.MaxValue
             || logits.numel() * logits.ElementSize > int.MaxValue || labelSmoothing is < 0 or > 1)
             return null;
         long[] targets;
         using (var contiguousLabels = labels.contiguous()) targets = MemoryMarshal.Cast<byte, long>(contiguousLabels.bytes).ToArray();
-        long vocab = logits.shape[1];
+        long vocab = logits.size(1);
         int counted = 0;
         foreach (long t in targets)
         {
@@ -73,7 +73,7 @@ internal static class FusedCrossEntropy
     /// <paramref name="logits"/>) with d(mean loss)/d(logits) when given.</summary>
     static double Run(Tensor logits, long[] targets, long ignoreIndex, float smoothing, int counted, Tensor? gradient)
     {
-        int rows = (int)logits.shape[0], vocab = (int)logits.shape[1];
+        int rows = (int)logits.size(0), vocab = (int)logits.size(1);
         var losses = new double[rows];
         Parallel.For(0, rows, KernelThreads.Options(),
             () => new float[vocab],

@@ -37,7 +37,7 @@ public static class AttentionMasks
             keep = mask.unsqueeze(1).unsqueeze(1).to(dtype);                           // [batch, 1, 1, src]
             if (causal)
             {
-                long src = mask.shape[1];
+                long src = mask.size(1);
                 var rows = arange(pastLen, pastLen + tgtLen, device: mask.device).unsqueeze(1);    // [tgt, 1]
                 var cols = arange(src, device: mask.device).unsqueeze(0);                          // [1, src]
                 keep = keep * cols.le(rows).to(dtype).unsqueeze(0).unsqueeze(0);                  // [batch, 1, tgt, src]
@@ -57,7 +57,7 @@ public static class AttentionMasks
     public static Tensor CausalPlusPadding(Tensor mask, long tgtLen, long pastLen, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        long src = mask.shape[1];
+        long src = mask.size(1);
         var rows = arange(pastLen, pastLen + tgtLen, device: mask.device).unsqueeze(1);            // [tgt, 1]
         var cols = arange(src, device: mask.device).unsqueeze(0);                                  // [1, src]
         var causal = Invert(cols.le(rows).to(dtype), dtype).unsqueeze(0).unsqueeze(0);             // [1, 1, tgt, src]

@@ -42,7 +42,7 @@ internal sealed class Embedding : nn.Module
     public Tensor forward(Tensor ids)
     {
         using var scope = NewDisposeScope();
-        var shape = ids.shape.Append(weight.shape[1]).ToArray();
+        var shape = ids.shape.Append(weight.size(1)).ToArray();
         var rows = weight.index_select(0, ids.reshape(-1)).view(shape);                         // [..., dim]
         if (_paddingIdx is { } pad && weight.requires_grad && is_grad_enabled())
             rows = where(ids.eq(pad).unsqueeze(-1), weight[pad].detach(), rows);

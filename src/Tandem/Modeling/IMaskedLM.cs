@@ -28,5 +28,5 @@ public interface IMaskedLM
     /// <summary>The rows of <paramref name="hidden"/> <c>[batch, len, width]</c> where <paramref name="selected"/>
     /// <c>[batch, len]</c> is true, as <c>[n, width]</c>: what a head's <see cref="MaskedLogits"/> reads.</summary>
     static Tensor Select(Tensor hidden, Tensor selected) =>
-        hidden.masked_select(selected.unsqueeze(-1)).reshape(-1, hidden.shape[^1]);              // [n, width]
+        hidden.masked_select(selected.unsqueeze(-1)).reshape(-1, hidden.size(-1));              // [n, width]
 }

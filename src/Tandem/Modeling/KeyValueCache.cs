@@ -22,7 +22,7 @@ public sealed class KeyValueCache : IDisposable
     }
 
     /// <summary>Number of positions already cached in self-attention.</summary>
-    public long PastLength => _selfKeys[0]?.shape[2] ?? 0;
+    public long PastLength => _selfKeys[0]?.size(2) ?? 0;
 
     internal (Tensor Key, Tensor Value)? Self(int layer) =>
         _selfKeys[layer] is { } k ? (k, _selfValues[layer]!) : null;

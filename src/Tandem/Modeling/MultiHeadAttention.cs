@@ -13,7 +13,7 @@ internal static class MultiHeadAttention
     /// <summary><paramref name="x"/> <c>[batch, len, heads * headDim]</c> as <c>[batch, heads, len, headDim]</c>.</summary>
     public static Tensor SplitHeads(Tensor x, int heads)
     {
-        long batch = x.shape[0], len = x.shape[1], headDim = x.shape[2] / heads;
+        long batch = x.size(0), len = x.size(1), headDim = x.size(2) / heads;
         return x.view(batch, len, heads, headDim).transpose(1, 2);                              // [batch, heads, len, headDim]
     }
 
@@ -24,14 +24,14 @@ internal static class MultiHeadAttention
     public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double? scale = null)
     {
         using var scope = NewDisposeScope();
-        long batch = q.shape[0], len = q.shape[2];
+        long batch = q.size(0), len = q.size(2);
         bool cpu = q.device_type == TorchSharp.DeviceType.CPU;
         bool training = dropout > 0 || (is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad));
-        double factor = scale ?? 1.0 / Math.Sqrt(q.shape[3]);                                   // the scores' scale
+        double factor = scale ?? 1.0 / Math.Sqrt(q.size(3));                                   // the scores' scale
         var context = cpu && training ? Explicit(q, k, v, mask, dropout, factor)
             : cpu && q.dtype == ScalarType.BFloat16 && len > 1 ? Bf16Products(q, k, v, mask, factor)
             : Fused(q, k, v, mask, dropout, scale);                                             // [batch, heads, tgt, headDim]
-        return context.transpose(1, 2).reshape(batch, len, q.shape[1] * q.shape[3])            // [batch, tgt, hidden]
+        return context.transpose(1, 2).reshape(batch, len, q.size(1) * q.size(3))            // [batch, tgt, hidden]
             .MoveToOuterDisposeScope();
     }
 
@@ -39,7 +39,7 @@ internal static class MultiHeadAttention
     {
         if (mask is not null && mask.dtype != q.dtype)
             mask = mask.clamp_min(AttentionMasks.MinValue(q.dtype)).to(q.dtype);                // mixed precision
-        if (scale is { } s) q = q * (s * Math.Sqrt(q.shape[3]));                               // the fused kernel divides by sqrt(headDim)
+        if (scale is { } s) q = q * (s * Math.Sqrt(q.size(3)));                               // the fused kernel divides by sqrt(headDim)
         return nn.functional.scaled_dot_product_attention(q, k, v, mask, dropout);             // [batch, heads, tgt, headDim]
     }
 

@@ -16,7 +16,7 @@ public static class Seq2SeqLabels
     {
         using var scope = NewDisposeScope();
         var shifted = zeros_like(labels);                                                        // [batch, len]
-        long len = labels.shape[1];
+        long len = labels.size(1);
         if (len > 1) shifted[.., 1..] = labels[.., ..(int)(len - 1)];
         shifted[.., 0] = decoderStartTokenId;
         return shifted.masked_fill(shifted.eq(IgnoreIndex), padTokenId).MoveToOuterDisposeScope();
@@ -28,7 +28,7 @@ public static class Seq2SeqLabels
     public static Tensor Loss(Tensor logits, Tensor labels, double labelSmoothing = 0.0)
     {
         using var scope = NewDisposeScope();
-        long vocab = logits.shape[^1];
+        long vocab = logits.size(-1);
         var rows = logits.reshape(-1, vocab);                                                    // [batch * len, vocab]
         var targets = labels.reshape(-1);
         var loss = FusedCrossEntropy.TryLoss(rows, targets, IgnoreIndex, labelSmoothing)

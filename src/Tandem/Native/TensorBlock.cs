@@ -31,7 +31,7 @@ internal static class TensorBlock
     /// <summary>The layout of <paramref name="t"/>.</summary>
     public static Layout LayoutOf(Tensor t) =>
         t.is_contiguous() ? Layout.RowMajor
-        : t.dim() == 2 && t.stride(0) == 1 && t.stride(1) == t.shape[0] ? Layout.ColumnMajor
+        : t.dim() == 2 && t.stride(0) == 1 && t.stride(1) == t.size(0) ? Layout.ColumnMajor
         : Layout.Other;
 
     /// <summary>Where the data of a row- or column-major tensor starts in memory (to tell shared memory apart).</summary>

@@ -62,12 +62,12 @@ public sealed class FillMaskPipeline : IDisposable
         var input = tensor(ids, [1, ids.Length], ScalarType.Int64);                              // [1, len]
         var selected = input.eq(_maskId);                                                        // [1, len]
         var probs = _model.MaskedLogits(input, selected).to(ScalarType.Float32).softmax(-1);     // [masks, vocab]
-        var (values, indices) = probs.topk(Math.Min(topK, (int)probs.shape[1]), dim: -1);        // [masks, k] each
+        var (values, indices) = probs.topk(Math.Min(topK, (int)probs.size(1)), dim: -1);        // [masks, k] each
         var p = values.data<float>().ToArray();
         var top = indices.data<long>().ToArray();
         var tokens = _tokenizer.ConvertIdsToTokens(top);
-        int k = (int)values.shape[1];
-        return Enumerable.Range(0, (int)values.shape[0])
+        int k = (int)values.size(1);
+        return Enumerable.Range(0, (int)values.size(0))
             .Select(m => (IReadOnlyList<FillMaskCandidate>)Enumerable.Range(0, k)
                 .Select(j => new FillMaskCandidate(tokens[m * k + j], (int)top[m * k + j], p[m * k + j])).ToList())
             .ToList();

@@ -98,7 +98,7 @@ internal sealed class CausalLMTask : ITrainingTask
                 using var scope = NewDisposeScope();
                 var ids = BlockCorpus.Stack(chunk);                                                // [batch, len]
                 var logits = _model.forward(new DecoderInput { InputIds = ids });                  // [batch, len, vocab]
-                long predicted = ids.shape[0] * (ids.shape[1] - 1);
+                long predicted = ids.size(0) * (ids.size(1) - 1);
                 lossSum += CausalLMInputs.Loss(logits, ids).item<float>() * predicted;
                 count += predicted;
             }

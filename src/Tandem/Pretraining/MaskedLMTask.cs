@@ -114,7 +114,7 @@ internal sealed class MaskedLMTask : ITrainingTask
                 var logits = _model.MaskedLogits(ids, selected).to(ScalarType.Float32);         // [n, vocab]
                 lossSum += nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(-1).eq(target).sum().item<long>();
-                count += target.shape[0];
+                count += target.size(0);
             }
         if (count == 0) throw new TandemException($"data.splits.{_config.Data.EvalSplit}: no token was chosen for prediction; give more text");
         double loss = lossSum / count;

@@ -97,7 +97,7 @@ internal static partial class OnnxBertWeights
         Tensor Need(string key) => w.TryGetValue(key, out var t) ? t
             : throw new TandemException($"{source}: no '{key}' in the graph (is this a BERT model?)");
         var words = Need("embeddings.word_embeddings.weight");
-        int hidden = (int)words.shape[1];
+        int hidden = (int)words.size(1);
         int layers = w.Keys.Select(k => LayerPattern().Match(k)).Where(m => m.Success)
             .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max() + 1;
         if (layers == 0) throw new TandemException($"{source}: no encoder layers ('encoder.layer.N.*') in the graph");
@@ -111,14 +111,14 @@ internal static partial class OnnxBertWeights
         var config = new BertConfig
         {
             Architectures = ["BertModel"],
-            VocabSize = (int)words.shape[0],
+            VocabSize = (int)words.size(0),
             HiddenSize = hidden,
             NumHiddenLayers = layers,
             NumAttentionHeads = heads,
-            IntermediateSize = (int)Need("encoder.layer.0.intermediate.dense.bias").shape[0],
+            IntermediateSize = (int)Need("encoder.layer.0.intermediate.dense.bias").size(0),
             HiddenAct = InferActivation(graph, source),
-            MaxPositionEmbeddings = (int)Need("embeddings.position_embeddings.weight").shape[0],
-            TypeVocabSize = w.TryGetValue("embeddings.token_type_embeddings.weight", out var tt) ? (int)tt.shape[0] : 2,
+            MaxPositionEmbeddings = (int)Need("embeddings.position_embeddings.weight").size(0),
+            TypeVocabSize = w.TryGetValue("embeddings.token_type_embeddings.weight", out var tt) ? (int)tt.size(0) : 2,
             LayerNormEps = InferLayerNormEps(graph, inits) ?? 1e-12,
             TorchDtype = "float32",
         };

@@ -16,8 +16,8 @@ internal sealed class ForcedBosTokenLogitsProcessor : ILogitsProcessor
 
     public Tensor Process(Tensor sequences, Tensor scores)
     {
-        if (sequences.shape[1] != 1) return scores.clone();
-        ScoreOps.CheckInVocab("forced_bos_token_id", [_bos], scores.shape[1]);
+        if (sequences.size(1) != 1) return scores.clone();
+        ScoreOps.CheckInVocab("forced_bos_token_id", [_bos], scores.size(1));
         return ScoreOps.OnlyTokens(scores, [_bos]);
     }
 }

@@ -20,8 +20,8 @@ internal sealed class ForcedEosTokenLogitsProcessor : ILogitsProcessor
 
     public Tensor Process(Tensor sequences, Tensor scores)
     {
-        if (sequences.shape[1] != _maxLength - 1) return scores.clone();
-        ScoreOps.CheckInVocab("forced_eos_token_id", _eos, scores.shape[1]);
+        if (sequences.size(1) != _maxLength - 1) return scores.clone();
+        ScoreOps.CheckInVocab("forced_eos_token_id", _eos, scores.size(1));
         return ScoreOps.OnlyTokens(scores, _eos);
     }
 }

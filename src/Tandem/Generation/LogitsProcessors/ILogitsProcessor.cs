@@ -32,7 +32,7 @@ internal static class ScoreOps
     /// <summary>The rows of an int64 tensor <c>[rows, len]</c> as arrays.</summary>
     public static long[][] Rows(Tensor sequences)
     {
-        long rows = sequences.shape[0], len = sequences.shape[1];
+        long rows = sequences.size(0), len = sequences.size(1);
         using var scope = NewDisposeScope();
         var flat = sequences.to(ScalarType.Int64, CPU).contiguous().data<long>().ToArray();
         var result = new long[rows][];

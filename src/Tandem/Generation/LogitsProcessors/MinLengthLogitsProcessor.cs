@@ -19,8 +19,8 @@ internal sealed class MinLengthLogitsProcessor : ILogitsProcessor
 
     public Tensor Process(Tensor sequences, Tensor scores)
     {
-        if (sequences.shape[1] >= _minLength) return scores.clone();
-        ScoreOps.CheckInVocab("eos_token_id", _eos.Select(i => (int)i), scores.shape[1]);
+        if (sequences.size(1) >= _minLength) return scores.clone();
+        ScoreOps.CheckInVocab("eos_token_id", _eos.Select(i => (int)i), scores.size(1));
         return scores.index_fill(1, tensor(_eos, device: scores.device), float.NegativeInfinity);
     }
 }

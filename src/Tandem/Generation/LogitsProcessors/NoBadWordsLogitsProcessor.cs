@@ -28,7 +28,7 @@ internal sealed class NoBadWordsLogitsProcessor : ILogitsProcessor
 
     public Tensor Process(Tensor sequences, Tensor scores)
     {
-        ScoreOps.CheckInVocab("bad_words_ids", _all, scores.shape[1]);
+        ScoreOps.CheckInVocab("bad_words_ids", _all, scores.size(1));
         var bias = zeros_like(scores);                                             // [rows, vocab]
         if (_single.Length > 0) bias.index_fill_(1, tensor(_single, device: scores.device), float.NegativeInfinity);
         if (_multi.Length > 0)
@@ -38,7 +38,7 @@ internal sealed class NoBadWordsLogitsProcessor : ILogitsProcessor
             var seqs = ScoreOps.Rows(sequences);
             foreach (var bad in _multi)
             {
-                if (bad.Length > sequences.shape[1]) continue;
+                if (bad.Length > sequences.size(1)) continue;
                 for (int r = 0; r < seqs.Length; r++)
                     if (EndsWith(seqs[r], bad.AsSpan(0, bad.Length - 1)))
                     {

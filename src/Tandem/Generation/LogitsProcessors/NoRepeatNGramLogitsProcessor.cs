@@ -16,7 +16,7 @@ internal sealed class NoRepeatNGramLogitsProcessor : ILogitsProcessor
 
     public Tensor Process(Tensor sequences, Tensor scores)
     {
-        int curLen = (int)sequences.shape[1];
+        int curLen = (int)sequences.size(1);
         if (curLen + 1 < _n) return scores.clone();
         var rows = new List<long>();
         var cols = new List<long>();

@@ -11,7 +11,7 @@ internal sealed class PrefixConstrainedLogitsProcessor(PrefixAllowedTokensFn all
     public Tensor Process(Tensor sequences, Tensor scores)
     {
         var seqs = ScoreOps.Rows(sequences);
-        long vocab = scores.shape[1];
+        long vocab = scores.size(1);
         var onlyRows = new List<long>();
         var keepRows = new List<long>();
         var keepCols = new List<long>();

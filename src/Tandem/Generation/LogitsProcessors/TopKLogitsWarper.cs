@@ -17,7 +17,7 @@ internal sealed class TopKLogitsWarper : ILogitsProcessor
 
     public Tensor Process(Tensor sequences, Tensor scores)
     {
-        int k = (int)Math.Min(_k, scores.shape[^1]);
+        int k = (int)Math.Min(_k, scores.size(-1));
         var kth = scores.topk(k, dim: -1).values[TensorIndex.Ellipsis, TensorIndex.Slice(-1)]; // [rows, 1]
         return scores.masked_fill(scores < kth, float.NegativeInfinity);
     }

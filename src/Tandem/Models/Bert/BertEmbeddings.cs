@@ -33,8 +33,8 @@ internal sealed class BertEmbeddings : nn.Module
     public Tensor forward(Tensor inputIds, Tensor? tokenTypeIds, long pastLength, Tensor? positionIds = null)
     {
         using var scope = NewDisposeScope();
-        long len = inputIds.shape[1];
-        long maxPositions = position_embeddings.weight.shape[0];
+        long len = inputIds.size(1);
+        long maxPositions = position_embeddings.weight.size(0);
         Tensor positions;
         if (positionIds is not null)
         {

@@ -132,9 +132,9 @@ public class BertModel : nn.Module, ITextEncoder
         var dtype = hidden.dtype;
         Tensor? selfMask = null;
         if (input.AttentionMask is { } m)
-            selfMask = AttentionMasks.SelfAttention(m, Config.IsDecoder, ids.shape[1], past, dtype);
-        else if (Config.IsDecoder && ids.shape[1] > 1)
-            selfMask = AttentionMasks.SelfAttention(ones(ids.shape[0], past + ids.shape[1], device: ids.device), true, ids.shape[1], past, dtype);
+            selfMask = AttentionMasks.SelfAttention(m, Config.IsDecoder, ids.size(1), past, dtype);
+        else if (Config.IsDecoder && ids.size(1) > 1)
+            selfMask = AttentionMasks.SelfAttention(ones(ids.size(0), past + ids.size(1), device: ids.device), true, ids.size(1), past, dtype);
         Tensor? crossMask = input.EncoderAttentionMask is { } em ? AttentionMasks.CrossAttention(em, dtype) : null;
         var all = input.OutputHiddenStates ? new List<Tensor>() : null;
         var last = encoder.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache, all);

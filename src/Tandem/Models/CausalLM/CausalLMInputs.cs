@@ -25,7 +25,7 @@ public static class CausalLMInputs
     public static Tensor Loss(Tensor logits, Tensor labels, double labelSmoothing = 0.0)
     {
         using var scope = NewDisposeScope();
-        long len = labels.shape[1];
+        long len = labels.size(1);
         var predicting = logits[.., ..(int)(len - 1), ..];                                      // [batch, len - 1, vocab]
         var next = labels[.., 1..];                                                             // [batch, len - 1]
         return Seq2SeqLabels.Loss(predicting, next, labelSmoothing).MoveToOuterDisposeScope();

@@ -37,9 +37,9 @@ public sealed class CausalLMSession : IDecodingSession
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        long length = sequences.shape[1], grown = length - _mask.shape[1];
+        long length = sequences.size(1), grown = length - _mask.size(1);
         if (grown > 0)                                                                          // generated tokens are never padding
-            Replace(ref _mask, cat([_mask, ones(_mask.shape[0], grown, ScalarType.Int64, _mask.device)], 1)); // [rows, length]
+            Replace(ref _mask, cat([_mask, ones(_mask.size(0), grown, ScalarType.Int64, _mask.device)], 1)); // [rows, length]
         long past = _cache?.PastLength ?? 0;
         var logits = _decoder.Forward(new DecoderInput
         {
@@ -58,7 +58,7 @@ public sealed class CausalLMSession : IDecodingSession
     public void Reorder(Tensor rowIndices)
     {
         var idx = rowIndices.to(_mask.device);
-        if (idx.shape[0] != _mask.shape[0]) Replace(ref _mask, _mask.index_select(0, idx));
+        if (idx.size(0) != _mask.size(0)) Replace(ref _mask, _mask.index_select(0, idx));
         _cache?.Reorder(idx);
         if (!ReferenceEquals(idx, rowIndices)) idx.Dispose();
     }

@@ -61,7 +61,7 @@ public sealed class Gpt2Model : nn.Module
     {
         using var scope = NewDisposeScope();
         var ids = input.InputIds;
-        long batch = ids.shape[0], len = ids.shape[1], past = input.Cache?.PastLength ?? 0;
+        long batch = ids.size(0), len = ids.size(1), past = input.Cache?.PastLength ?? 0;
         if (past + len > Config.NPositions)
             throw new TandemException($"the sequence is {past + len} tokens long; this GPT-2 reads at most n_positions = {Config.NPositions}");
         var positions = input.PositionIds ?? arange(past, past + len, ScalarType.Int64, ids.device).unsqueeze(0); // [1 or batch, len]

@@ -38,8 +38,8 @@ internal sealed class PrefixLMInputs : IDisposable
     {
         using var scope = NewDisposeScope();
         var device = sourceIds.device;
-        long batch = sourceIds.shape[0], src = sourceIds.shape[1];
-        long tgt = targetIds?.shape[1] ?? 0;
+        long batch = sourceIds.size(0), src = sourceIds.size(1);
+        long tgt = targetIds?.size(1) ?? 0;
         long total = src + tgt;
         var srcKeep = sourceMask.to(ScalarType.Int64, device);                                        // [batch, src]
         var tgtKeep = tgt == 0 ? zeros(batch, 0, ScalarType.Int64, device)

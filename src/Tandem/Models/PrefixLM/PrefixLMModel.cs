@@ -70,13 +70,13 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
             decoderInput = Seq2SeqLabels.ShiftTokensRight(input.Labels, pad, start);
             decoderMask ??= decoderInput.ne(pad).to(ScalarType.Int64);
         }
-        long tgtLen = decoderInput.shape[1];
+        long tgtLen = decoderInput.size(1);
         if (tgtLen < 1) throw new TandemException("the decoder inputs must hold at least the start token");
         var sourceMask = input.AttentionMask ?? ones_like(input.InputIds);
         using var layout = PrefixLMInputs.Build(input.InputIds, sourceMask,
             decoderInput[.., 1..], decoderMask?[.., 1..]);                                           // targets after the start token
         var hidden = RunBert(layout, null);                                                          // [batch, src + tgt - 1, hidden]
-        long batch = hidden.shape[0], src = input.InputIds.shape[1];
+        long batch = hidden.size(0), src = input.InputIds.size(1);
         var columns = cat([layout.LastSourceIndex.unsqueeze(1),
             arange(src, src + tgtLen - 1, ScalarType.Int64, hidden.device).unsqueeze(0).expand(batch, -1)], 1); // [batch, tgtLen]
         var logits = Predict(hidden, columns);                                                       // [batch, tgtLen, vocab]
@@ -107,7 +107,7 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
     internal Tensor Predict(Tensor hidden, Tensor columns, Tensor? outputWeight = null)
     {
         using var scope = NewDisposeScope();
-        var picked = hidden.gather(1, columns.unsqueeze(-1).expand(-1, -1, hidden.shape[2]));     // [batch, n, hidden]
+        var picked = hidden.gather(1, columns.unsqueeze(-1).expand(-1, -1, hidden.size(2)));     // [batch, n, hidden]
         return cls.predictions.forward(picked, outputWeight).MoveToOuterDisposeScope();           // [batch, n, vocab]
     }
 

@@ -43,20 +43,20 @@ internal sealed class PrefixLMSession : IDecodingSession
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        long rows = sequences.shape[0], curLen = sequences.shape[1];
+        long rows = sequences.size(0), curLen = sequences.size(1);
         Tensor logits;
         if (_cache is null)
         {
             using var layout = PrefixLMInputs.Build(_sourceIds, _sourceMask, sequences[.., 1..], null);
             var hidden = _model.RunBert(layout, null);                                          // [rows, src + curLen - 1, hidden]
             var column = curLen == 1 ? layout.LastSourceIndex.unsqueeze(1)
-                : full(rows, 1, hidden.shape[1] - 1, ScalarType.Int64, hidden.device);          // [rows, 1]
+                : full(rows, 1, hidden.size(1) - 1, ScalarType.Int64, hidden.device);          // [rows, 1]
             logits = _model.Predict(hidden, column, _outputWeight)[.., 0];                                     // [rows, vocab]
         }
         else if (curLen == 1) logits = _firstLogits.clone();
         else
         {
-            long src = _sourceMask.shape[1];
+            long src = _sourceMask.size(1);
             if (_cache.PastLength != src + curLen - 2)
                 throw new TandemException($"decoding session out of step: {_cache.PastLength} cached positions for a sequence of {curLen} tokens");
             var token = sequences[.., ^1..].to(ScalarType.Int64);                               // [rows, 1]

@@ -25,7 +25,7 @@ internal static class AskCommand
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit of a query", DefaultValueFactory = _ => 5000 };
         var schema = new Option<bool>("--schema") { Description = "Print the database schema first" };
         var sql = new Option<string?>("--sql") { Description = "Run this query instead of asking a model (- reads it from standard input): read-only, under the same limits, printed the same way" };
-        var threads = CommonOptions.Threads(1);
+        var threads = CommonOptions.Threads(2);
         var precision = CommonOptions.Precision("auto");
         var constrain = new Option<bool>("--schema-constraint") { Description = "Let the model write only this database's tables and columns where SQL calls for one (for a model fine-tuned on this database)" };
         var command = new Command("ask", "Ask a database a question in English: prints the SQL, runs it read-only, prints the rows")

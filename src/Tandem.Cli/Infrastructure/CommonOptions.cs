@@ -38,14 +38,17 @@ internal static class CommonOptions
         return texts;
     }
 
-    /// <summary><c>--threads</c>: libtorch's threads within one operation. A question or two at batch 1 is a chain of
-    /// small products that a second thread barely shortens, and on a busy machine the threads' spinning at every
-    /// operation's barrier cost the most: measured on the project's 2-core VM beside a training run (tandem ask, beam 4,
-    /// 64 new tokens, medians of 3), decoding took 27 s on 2 threads, 2.5 s with OMP_WAIT_POLICY=PASSIVE, 1.6 s on
-    /// one thread; the same SQL.</summary>
+    /// <summary><c>--threads</c>: libtorch's threads within one operation, and the cores Tandem's own kernels may use.
+    /// Whatever it says, the cached decoding steps of a question or two run libtorch's small operations on one thread
+    /// (<c>DecodingThreads</c>: with two, the second spun at every operation's barrier, and beside a training run a
+    /// question's decoding took 27 s instead of 1.6), while at two or more their bf16 products take a second core
+    /// (<c>MatvecHelper</c>). Measured with <c>tandem ask</c>, one question in a cold process (MiniLM2MiniLM shape,
+    /// 64 new tokens, medians of 5) on the idle 2-core VM: 1.38 / 1.31 / 1.37 s at two threads against
+    /// 1.62 / 1.58 / 1.58 s at one, then five alternating pairs 1.32 / 1.65 / 1.50 / 1.61 / 1.63 s against
+    /// 1.79 / 1.45 / 1.84 / 1.86 / 1.49 s; beside a bf16 training run 2.48 / 2.88 s against 2.28 / 2.32 s.</summary>
     public static Option<int> Threads(int byDefault) => new("--threads")
     {
-        Description = $"libtorch threads within an operation (default {byDefault}; 0: one a core)",
+        Description = $"libtorch threads within an operation, and the cores Tandem's own kernels may use (default {byDefault}; 0: one a core)",
         DefaultValueFactory = _ => byDefault,
     };
 

@@ -53,22 +53,27 @@ internal static class Bf16Matvec
 
         using var scope = NewDisposeScope();
         int n = (int)(rows * outDim);
-        var sums = (_accumulators is { } a && a.Length >= n ? a : _accumulators = new float[n]).AsSpan(0, n);
+        var accumulators = _accumulators is { } a && a.Length >= n ? a : _accumulators = new float[n];
+        var sums = accumulators.AsSpan(0, n);
         Start(sums, (int)outDim, bias);
-        var input = x.is_contiguous() ? x : x.contiguous();
-        Multiply(Inputs(input, (int)(rows * inDim)), (int)rows, (int)inDim, MemoryMarshal.Cast<byte, ushort>(weight.bytes), (int)outDim, sums);
+        var inputs = Inputs(x.is_contiguous() ? x : x.contiguous(), (int)(rows * inDim));
+        var w = MemoryMarshal.Cast<byte, ushort>(weight.bytes);
+        if (inDim * outDim >= MatvecHelper.MinElements)
+            MatvecHelper.Multiply(inputs, (int)rows, (int)inDim, weight, w, (int)outDim, accumulators, KernelThreads.Allowed() >= 2);
+        else Multiply(inputs, (int)rows, (int)inDim, w, (int)outDim, sums);
         var y = empty([.. x.shape[..^1], outDim], ScalarType.BFloat16);                          // [..., out]
         Round(sums, MemoryMarshal.Cast<byte, ushort>(y.bytes));
         return y.MoveToOuterDisposeScope();
     }
 
-    /// <summary>The <paramref name="count"/> values of contiguous <paramref name="x"/> as float32: float32 read in
-    /// place, bf16 widened here (not another libtorch operation per product).</summary>
-    static ReadOnlySpan<float> Inputs(Tensor x, int count)
+    /// <summary>The <paramref name="count"/> values of contiguous <paramref name="x"/> as float32 at the start of a
+    /// per-thread array (a helper thread reads it too): float32 copied, bf16 widened here (not another libtorch
+    /// operation per product).</summary>
+    static float[] Inputs(Tensor x, int count)
     {
-        if (x.dtype == ScalarType.Float32) return MemoryMarshal.Cast<byte, float>(x.bytes);
-        var values = (_widened is { } w && w.Length >= count ? w : _widened = new float[count]).AsSpan(0, count);
-        Widen(MemoryMarshal.Cast<byte, ushort>(x.bytes), values);
+        var values = _widened is { } w && w.Length >= count ? w : _widened = new float[count];
+        if (x.dtype == ScalarType.Float32) MemoryMarshal.Cast<byte, float>(x.bytes)[..count].CopyTo(values);
+        else Widen(MemoryMarshal.Cast<byte, ushort>(x.bytes)[..count], values.AsSpan(0, count));
         return values;
     }
 
@@ -145,12 +150,22 @@ internal static class Bf16Matvec
         if (x.Length < rows * inDim || w.Length < inDim * outDim || y.Length < rows * outDim)
             throw new ArgumentException("span shorter than its shape");
         if (rows < 1 || rows > MaxRows) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"1 to {MaxRows} rows");
+        AddPart(x, rows, inDim, 0, inDim, w, outDim, y);
+    }
+
+    /// <summary><c>y[r] += x[r, from..to] W[from..to, :]</c>: the part of the product over input positions
+    /// <paramref name="from"/> to <paramref name="to"/> (spans checked by the caller).</summary>
+    internal static void AddPart(ReadOnlySpan<float> x, int rows, int inDim, int from, int to, ReadOnlySpan<ushort> w, int outDim, Span<float> y)
+    {
+        var xs = x[from..];
+        var ws = w[(from * outDim)..];
+        int count = to - from;
         switch (rows)
         {
-            case 1: Block<One>(x, inDim, w, outDim, y); break;
-            case 2: Block<Two>(x, inDim, w, outDim, y); break;
-            case 3: Block<Three>(x, inDim, w, outDim, y); break;
-            default: Block<Four>(x, inDim, w, outDim, y); break;
+            case 1: Block<One>(xs, inDim, count, ws, outDim, y); break;
+            case 2: Block<Two>(xs, inDim, count, ws, outDim, y); break;
+            case 3: Block<Three>(xs, inDim, count, ws, outDim, y); break;
+            default: Block<Four>(xs, inDim, count, ws, outDim, y); break;
         }
     }
 
@@ -164,7 +179,7 @@ internal static class Bf16Matvec
     /// over the weight: four weight rows at a time are widened once per 16 columns and added into every row's sums,
     /// which stay in cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Block<TRows>(ReadOnlySpan<float> x, int inDim, ReadOnlySpan<ushort> w, int outDim, Span<float> y)
+    static void Block<TRows>(ReadOnlySpan<float> x, int xStride, int count, ReadOnlySpan<ushort> w, int outDim, Span<float> y)
         where TRows : struct, IRows
     {
         ref float x0 = ref MemoryMarshal.GetReference(x);
@@ -172,7 +187,7 @@ internal static class Bf16Matvec
         ref float y0 = ref MemoryMarshal.GetReference(y);
         int vectorEnd = outDim & ~(Vector512<float>.Count - 1);
         int i = 0;
-        for (; i + 4 <= inDim; i += 4)
+        for (; i + 4 <= count; i += 4)
         {
             nuint a = (nuint)i * (nuint)outDim, b = a + (nuint)outDim, c = b + (nuint)outDim, d = c + (nuint)outDim;
             for (int o = 0; o < vectorEnd; o += Vector512<float>.Count)
@@ -182,15 +197,15 @@ internal static class Bf16Matvec
                 var wc = Widen(ref w0, c + (nuint)o);
                 var wd = Widen(ref w0, d + (nuint)o);
                 AddRow(ref y0, (nuint)o, ref Unsafe.Add(ref x0, i), wa, wb, wc, wd);
-                if (TRows.Count > 1) AddRow(ref y0, (nuint)(outDim + o), ref Unsafe.Add(ref x0, inDim + i), wa, wb, wc, wd);
-                if (TRows.Count > 2) AddRow(ref y0, (nuint)(2 * outDim + o), ref Unsafe.Add(ref x0, 2 * inDim + i), wa, wb, wc, wd);
-                if (TRows.Count > 3) AddRow(ref y0, (nuint)(3 * outDim + o), ref Unsafe.Add(ref x0, 3 * inDim + i), wa, wb, wc, wd);
+                if (TRows.Count > 1) AddRow(ref y0, (nuint)(outDim + o), ref Unsafe.Add(ref x0, xStride + i), wa, wb, wc, wd);
+                if (TRows.Count > 2) AddRow(ref y0, (nuint)(2 * outDim + o), ref Unsafe.Add(ref x0, 2 * xStride + i), wa, wb, wc, wd);
+                if (TRows.Count > 3) AddRow(ref y0, (nuint)(3 * outDim + o), ref Unsafe.Add(ref x0, 3 * xStride + i), wa, wb, wc, wd);
             }
         }
         for (int r = 0; r < TRows.Count; r++)                                                    // what the vectors left
-            for (int k = 0; k < inDim; k++)
+            for (int k = 0; k < count; k++)
                 for (int o = k < i ? vectorEnd : 0; o < outDim; o++)
-                    y[r * outDim + o] += ToFloat(w[k * outDim + o]) * x[r * inDim + k];
+                    y[r * outDim + o] += ToFloat(w[k * outDim + o]) * x[r * xStride + k];
     }
 
     /// <summary>One row's sums at <paramref name="at"/> plus four weight rows times that row's four inputs <paramref name="x"/>.</summary>

@@ -8,4 +8,8 @@ internal static class KernelThreads
 {
     /// <summary>Options for <see cref="Parallel"/> with at most libtorch's thread count.</summary>
     public static ParallelOptions Options() => new() { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) };
+
+    /// <summary>The threads a kernel on this thread may use: libtorch's count, or the count before
+    /// <see cref="Modeling.DecodingThreads"/> lowered it to one for libtorch's small operations.</summary>
+    public static int Allowed() => Math.Max(get_num_threads(), Modeling.DecodingThreads.Outer);
 }

@@ -19,6 +19,10 @@ internal static class DecodingThreads
     /// <summary>The most rows a step may have: the measured cases (batch 1, beam 4).</summary>
     public const int MaxRows = 4;
 
+    /// <summary>libtorch's thread count on this thread before a scope set it to one (0 outside a scope): Tandem's own
+    /// kernels may still use that many (<see cref="MatvecHelper"/>).</summary>
+    [ThreadStatic] internal static int Outer;
+
     /// <summary>Sets libtorch's thread count on this thread to one for decoding steps of <paramref name="rows"/> rows,
     /// or returns null where that does not apply (more than <see cref="MaxRows"/> rows, one thread already). Dispose
     /// on the same thread: it restores the count.</summary>
@@ -28,10 +32,12 @@ internal static class DecodingThreads
         int threads = get_num_threads();
         if (threads < 2) return null;
         set_num_threads(1);
-        return new Scope(threads);
+        var scope = new Scope(threads, Outer);
+        Outer = threads;
+        return scope;
     }
 
-    sealed class Scope(int threads) : IDisposable
+    sealed class Scope(int threads, int outer) : IDisposable
     {
         bool _disposed;
 
@@ -40,6 +46,7 @@ internal static class DecodingThreads
             if (_disposed) return;
             _disposed = true;
             set_num_threads(threads);
+            Outer = outer;
         }
     }
 }

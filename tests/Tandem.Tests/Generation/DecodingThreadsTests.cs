@@ -15,6 +15,9 @@ public sealed class DecodingThreadsTests
     {
         public List<int> Threads { get; } = [];
 
+        /// <summary>The threads Tandem's own kernels may use at each step.</summary>
+        public List<int> KernelThreads { get; } = [];
+
         /// <summary>Throws at the second step (a failing session).</summary>
         public bool Fails { get; init; }
 
@@ -31,6 +34,7 @@ public sealed class DecodingThreadsTests
             public Tensor NextLogits(Tensor sequences)
             {
                 owner.Threads.Add(get_num_threads());
+                owner.KernelThreads.Add(Tandem.Kernels.KernelThreads.Allowed());
                 if (owner.Fails && owner.Threads.Count == 3) throw new InvalidOperationException("the session failed");
                 return zeros(_rows, 6).index_fill_(1, tensor(3L), 1f);                          // always token 3
             }
@@ -41,14 +45,16 @@ public sealed class DecodingThreadsTests
         }
     }
 
-    static List<int> Run(int batch, int beams, bool bf16, bool useCache = true)
+    static List<int> Run(int batch, int beams, bool bf16, bool useCache = true) => RunRecording(batch, beams, bf16, useCache).Threads;
+
+    static Recording RunRecording(int batch, int beams, bool bf16, bool useCache = true)
     {
         var model = new Recording();
         using var precision = Autocast.Enter(bf16 ? ScalarType.BFloat16 : null);
         using var ids = ones(batch, 3, ScalarType.Int64);
         var config = new GenerationConfig { DecoderStartTokenId = 1, EosTokenId = [2], PadTokenId = 0, MaxNewTokens = 3, MinNewTokens = 3, NumBeams = beams };
         Tandem.Generation.Generator.Generate(model, ids, ones_like(ids), config, useCache);
-        return model.Threads;
+        return model;
     }
 
     [Fact]
@@ -59,6 +65,8 @@ public sealed class DecodingThreadsTests
         {
             set_num_threads(2);
             Assert.Equal([2, 1, 1, 1], Run(batch: 1, beams: 1, bf16: true));                    // encoder on both, steps on one
+            Assert.Equal([2, 2, 2], RunRecording(batch: 1, beams: 1, bf16: true).KernelThreads);  // Tandem's kernels keep both
+            Assert.Equal(0, DecodingThreads.Outer);
             Assert.Equal(2, get_num_threads());
             Assert.Equal([2, 1, 1, 1], Run(batch: 1, beams: 1, bf16: false));                   // float32 too
             Assert.All(Run(batch: 1, beams: 4, bf16: true).Skip(1), t => Assert.Equal(1, t));     // four rows
@@ -82,9 +90,11 @@ public sealed class DecodingThreadsTests
             var scope = DecodingThreads.Enter(1);
             Assert.NotNull(scope);
             Assert.Equal(1, get_num_threads());
+            Assert.Equal(2, Tandem.Kernels.KernelThreads.Allowed());
             scope!.Dispose();
             scope.Dispose();                                                                     // twice: no effect
             Assert.Equal(2, get_num_threads());
+            Assert.Equal(0, DecodingThreads.Outer);
             var config = new GenerationConfig { DecoderStartTokenId = 1, EosTokenId = [2], MaxNewTokens = 4, MinNewTokens = 4 };
             using var ids = ones(1, 3, ScalarType.Int64);
             var failing = new Recording { Fails = true };

@@ -12,7 +12,8 @@ namespace Tandem.Bench;
 /// <c>(W x^T)^T</c>, one row at a time); and Tandem's own bf16 kernel (<see cref="Bf16Matvec"/>, up to its
 /// <see cref="Bf16Matvec.MaxRows"/> rows; it needs AVX-512). The same matrix again and again stays in cache, so the
 /// last lines time a whole decoding step's products (six MiniLM decoder layers and the output layer, 52 MB of bf16
-/// weight), where every weight comes from memory as in real decoding.
+/// weight), where every weight comes from memory as in real decoding, by the kernel alone and with its helper thread
+/// (<see cref="MatvecHelper"/>); and how fast one thread and two read memory.
 /// </summary>
 internal static class MatvecBench
 {
@@ -45,6 +46,7 @@ internal static class MatvecBench
             Console.WriteLine($"{input + "x" + output,-22} {rows,4} {t32 * 1e6,9:F1} {bytes / t32 / 1e9,10:F1} {t16 * 1e6,9:F1} {bytes / 2 / t16 / 1e9,10:F1} {t32 / t16,12:F2}x {(kernel ? $"{tk * 1e6,10:F1} {t32 / tk,14:F2}x" : $"{"-",10} {"-",15}")}");
         }
         if (Bf16Matvec.Available) foreach (var rows in new[] { 1L, 2L, 4L }) Step(rows, reps / 10);
+        Bandwidth(Math.Max(3, reps / 20));
     }
 
     /// <summary>One cached decoding step's products at <paramref name="rows"/> rows: float32, libtorch bf16, the kernel.</summary>
@@ -66,8 +68,39 @@ internal static class MatvecBench
         });
         double t32 = Products(j => x32[j].matmul(w32[j])), t16 = Products(j => x16[j].matmul(w16[j]));
         double tk = Products(j => Bf16Matvec.TryMultiply(x32[j], w16[j], null)!);
+        int threads = get_num_threads();
+        set_num_threads(2);                                                                       // the kernel may use two: its helper takes halves
+        double th = MatvecHelper.Available ? Products(j => Bf16Matvec.TryMultiply(x32[j], w16[j], null)!) : double.NaN;
+        set_num_threads(threads);
         Console.WriteLine($"decoding step, {rows} row(s): fp32 {t32 * 1e3:F2} ms, bf16 {t16 * 1e3:F2} ms, kernel {tk * 1e3:F2} ms " +
-            $"({t32 / tk:F2}x fp32, {t16 / tk:F2}x bf16)");
+            $"({t32 / tk:F2}x fp32, {t16 / tk:F2}x bf16), kernel with its helper {th * 1e3:F2} ms ({tk / th:F2}x the kernel alone)");
+    }
+
+    /// <summary>How fast one thread and two read memory: the sum of a 48 MB array (about a decoding step's bf16
+    /// weights), each thread summing all of it, as GB/s in all; medians of <paramref name="reps"/>.</summary>
+    static void Bandwidth(int reps)
+    {
+        var data = new float[48 << 18];                                                            // 48 MB
+        new Random(0).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+        double sink = 0;
+        double Sum()
+        {
+            var v = System.Numerics.Vector<float>.Zero;
+            var span = data.AsSpan();
+            for (int i = 0; i + System.Numerics.Vector<float>.Count <= span.Length; i += System.Numerics.Vector<float>.Count)
+                v += new System.Numerics.Vector<float>(span[i..]);
+            return System.Numerics.Vector.Sum(v);
+        }
+        double one = Repeat.MedianSeconds(2, reps, () => sink += Sum());
+        double two = Repeat.MedianSeconds(2, reps, () =>
+        {
+            var other = new Thread(() => sink += Sum());
+            other.Start();
+            sink += Sum();
+            other.Join();
+        });
+        double bytes = data.Length * 4.0;
+        Console.WriteLine($"memory read, 48 MB: one thread {bytes / one / 1e9:F1} GB/s, two threads {2 * bytes / two / 1e9:F1} GB/s in all{(sink == 0.5 ? "" : "")}");
     }
 
     static double Time(int reps, Func<Tensor> product) => Repeat.MedianSeconds(reps / 4, reps, () =>

@@ -44,8 +44,8 @@ internal static class Bf16Matvec
             || x.dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || !weight.is_contiguous()
             || (is_grad_enabled() && (x.requires_grad || weight.requires_grad)))
             return null;
-        long inDim = weight.shape[0], outDim = weight.shape[1];
-        if (x.dim() < 1 || x.shape[^1] != inDim || inDim == 0 || outDim == 0 || inDim * outDim > int.MaxValue / 2) return null;
+        long inDim = weight.size(0), outDim = weight.size(1);
+        if (x.dim() < 1 || x.size(-1) != inDim || inDim == 0 || outDim == 0 || inDim * outDim > int.MaxValue / 2) return null;
         long rows = x.numel() / inDim;
         if (rows == 0 || rows > MaxRows) return null;
         if (bias is not null && (bias.numel() != outDim || !OnCpu(bias) || bias.dtype is not (ScalarType.Float32 or ScalarType.BFloat16)))
@@ -61,7 +61,10 @@ internal static class Bf16Matvec
         if (inDim * outDim >= MatvecHelper.MinElements)
             MatvecHelper.Multiply(inputs, (int)rows, (int)inDim, weight, w, (int)outDim, accumulators, KernelThreads.Allowed() >= 2);
         else Multiply(inputs, (int)rows, (int)inDim, w, (int)outDim, sums);
-        var y = empty([.. x.shape[..^1], outDim], ScalarType.BFloat16);                          // [..., out]
+        var shape = new long[x.dim()];                                                           // x's, with out last
+        for (int d = 0; d < shape.Length - 1; d++) shape[d] = x.size(d);
+        shape[^1] = outDim;
+        var y = empty(shape, ScalarType.BFloat16);                                               // [..., out]
         Round(sums, MemoryMarshal.Cast<byte, ushort>(y.bytes));
         return y.MoveToOuterDisposeScope();
     }

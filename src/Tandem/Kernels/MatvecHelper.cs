@@ -5,8 +5,8 @@ namespace Tandem.Kernels;
 
 /// <summary>
 /// A second core for <see cref="Bf16Matvec"/>'s larger products. A one-row product streams its weight from memory,
-/// and one core reads memory at about 24 GB/s on this project's VM while two read about 44 (a 48 MB sum, one thread
-/// against two). Such a product is computed in two halves over the weight's input positions, the first added into the
+/// and one core reads memory at 22-27 GB/s on this project's VM while two read 30-41 in all
+/// (<c>bench/Tandem.Bench -- matvec</c>, a 48 MB sum). Such a product is computed in two halves over the weight's input positions, the first added into the
 /// caller's sums (which start at the bias), the second into sums of its own that are added in at the end; a helper
 /// thread takes the second half when it is free, else the caller does. The halves and the order of the sums are the
 /// same whoever computes them, so the result does not depend on threads or timing.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using static TorchSharp.torch;
 
 namespace Tandem.Kernels;
@@ -42,6 +43,7 @@ internal static class MatvecHelper
         public readonly Tensor Weight = weight;
         public int Next;                                                                       // halves claimed, by either thread
         public int HelperActive;                                                               // 1 while the helper may claim
+        public Exception? HelperFailure;                                                       // what the helper's half threw
 
         /// <summary>Claims and computes halves until both are taken; returns how many this thread computed.</summary>
         public int Work(ReadOnlySpan<ushort> w)
@@ -82,19 +84,27 @@ internal static class MatvecHelper
         var second = _second is { } s && s.Length >= n ? s : _second = new float[n];
         var job = new Job(inputs, rows, inDim, weight, outDim, sums, second);
         bool posted = helper && Available && Interlocked.CompareExchange(ref _posted, job, null) is null;
-        if (posted)
+        try
         {
-            Start();
-            if (Volatile.Read(ref _sleeping) == 1) Wake.Set();
+            if (posted)
+            {
+                Start();
+                if (Volatile.Read(ref _sleeping) == 1) Wake.Set();
+            }
+            job.Work(w);
         }
-        job.Work(w);
-        if (posted)
+        finally
         {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref job.HelperActive) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            if (posted)
+            {
+                Interlocked.Exchange(ref job.Next, 2);                                         // no half left to claim, also after a failure here
+                var spin = new SpinWait();
+                while (Volatile.Read(ref job.HelperActive) != 0) spin.SpinOnce(sleep1Threshold: -1);
+                Volatile.Write(ref _posted, null);
+            }
         }
+        if (job.HelperFailure is { } failure) ExceptionDispatchInfo.Throw(failure);         // the caller's, as if it had computed the half
         AddInto(second.AsSpan(0, n), sums.AsSpan(0, n));
-        if (posted) Volatile.Write(ref _posted, null);
     }
 
     static void AddInto(ReadOnlySpan<float> part, Span<float> sums)
@@ -141,8 +151,12 @@ internal static class MatvecHelper
             }
             last = job;
             Interlocked.Increment(ref job.HelperActive);
-            if (Volatile.Read(ref job.Next) < 2)
-                Interlocked.Add(ref _helperHalves, job.Work(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(job.Weight.bytes)));
+            try
+            {
+                if (Volatile.Read(ref job.Next) < 2)
+                    Interlocked.Add(ref _helperHalves, job.Work(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(job.Weight.bytes)));
+            }
+            catch (Exception e) { job.HelperFailure = e; }                                  // the caller throws it: a helper never ends the process
             Interlocked.Decrement(ref job.HelperActive);
             spinUntil = Stopwatch.GetTimestamp() + spinTicks;
         }

@@ -7,12 +7,12 @@ namespace Tandem.Modeling;
 /// libtorch on one thread for cached decoding steps of one to four rows (greedy at batch 1 to 4, beam 4 at batch 1).
 /// Such a step is a chain of one-row products between ~200 small libtorch operations (LayerNorm, attention over the
 /// cache, residual adds) that a second thread does not shorten: with two threads the second one spins at every
-/// operation's barrier. In bf16 the products are <see cref="Bf16Matvec"/>'s, on the calling thread anyway, and a
-/// greedy step took 6.9-7.3 ms at two threads against 4.6-4.9 ms at one; in float32 MKL's one-row products lose
-/// their second thread but the step still gained: greedy 133 / 121 -> 160 / 150 tokens/s, beam 4 73 / 76 -> 81 / 90
-/// (<c>bench/Tandem.Bench -- generate [--bf16] --threads 2</c> against <c>--threads 1</c>, alternating runs).
-/// <c>tandem ask</c> runs on one thread throughout; this gives a caller with more threads (the library, the server,
-/// <c>--threads 2</c>) the same steps, while the encoder and every larger product keep all threads.
+/// operation's barrier. In bf16 the products are <see cref="Bf16Matvec"/>'s, which do not use libtorch's threads
+/// (they take <see cref="MatvecHelper"/>'s second core where the count before this scope, <see cref="Outer"/>, is two
+/// or more), and a greedy step took 6.9-7.3 ms at two threads against 4.6-4.9 ms at one; in float32 MKL's one-row
+/// products lose their second thread but the step still gained: greedy 133 / 121 -> 160 / 150 tokens/s, beam 4
+/// 73 / 76 -> 81 / 90 (<c>bench/Tandem.Bench -- generate [--bf16] --threads 2</c> against <c>--threads 1</c>,
+/// alternating runs; both before the helper). The encoder and every larger product keep all threads.
 /// </summary>
 internal static class DecodingThreads
 {

@@ -100,7 +100,7 @@ internal static class MatvecBench
             other.Join();
         });
         double bytes = data.Length * 4.0;
-        Console.WriteLine($"memory read, 48 MB: one thread {bytes / one / 1e9:F1} GB/s, two threads {2 * bytes / two / 1e9:F1} GB/s in all{(sink == 0.5 ? "" : "")}");
+        Console.WriteLine($"memory read, 48 MB: one thread {bytes / one / 1e9:F1} GB/s, two threads {2 * bytes / two / 1e9:F1} GB/s in all");
     }
 
     static double Time(int reps, Func<Tensor> product) => Repeat.MedianSeconds(reps / 4, reps, () =>

@@ -53,14 +53,13 @@ internal static class Bf16Matvec
 
         using var scope = NewDisposeScope();
         int n = (int)(rows * outDim);
-        var accumulators = _accumulators is { } a && a.Length >= n ? a : _accumulators = new float[n];
+        var accumulators = AtLeast(ref _accumulators, n);
         var sums = accumulators.AsSpan(0, n);
         Start(sums, (int)outDim, bias);
         var inputs = Inputs(x.is_contiguous() ? x : x.contiguous(), (int)(rows * inDim));
-        var w = MemoryMarshal.Cast<byte, ushort>(weight.bytes);
         if (inDim * outDim >= MatvecHelper.MinElements)
-            MatvecHelper.Multiply(inputs, (int)rows, (int)inDim, weight, w, (int)outDim, accumulators, KernelThreads.Allowed() >= 2);
-        else Multiply(inputs, (int)rows, (int)inDim, w, (int)outDim, sums);
+            MatvecHelper.Multiply(inputs, (int)rows, (int)inDim, weight, (int)outDim, accumulators, KernelThreads.Allowed() >= 2);
+        else Multiply(inputs, (int)rows, (int)inDim, MemoryMarshal.Cast<byte, ushort>(weight.bytes), (int)outDim, sums);
         var shape = new long[x.dim()];                                                           // x's, with out last
         for (int d = 0; d < shape.Length - 1; d++) shape[d] = x.size(d);
         shape[^1] = outDim;
@@ -74,11 +73,16 @@ internal static class Bf16Matvec
     /// operation per product).</summary>
     static float[] Inputs(Tensor x, int count)
     {
-        var values = _widened is { } w && w.Length >= count ? w : _widened = new float[count];
+        var values = AtLeast(ref _widened, count);
         if (x.dtype == ScalarType.Float32) MemoryMarshal.Cast<byte, float>(x.bytes)[..count].CopyTo(values);
         else Widen(MemoryMarshal.Cast<byte, ushort>(x.bytes)[..count], values.AsSpan(0, count));
         return values;
     }
+
+    /// <summary><paramref name="buffer"/>, replaced by a new array first when it holds fewer than
+    /// <paramref name="length"/> values: a per-thread buffer grown to the largest product and kept.</summary>
+    internal static float[] AtLeast(ref float[]? buffer, int length) =>
+        buffer is { } b && b.Length >= length ? b : buffer = new float[length];
 
     static bool OnCpu(Tensor t) => t.device_type == TorchSharp.DeviceType.CPU;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace Tandem.Kernels;
@@ -75,13 +77,13 @@ internal static class MatvecHelper
     /// <summary>
     /// <c>sums[r] += inputs[r] W</c> for <paramref name="rows"/> rows of <paramref name="inDim"/> inputs, in two
     /// halves, the helper taking one where <paramref name="helper"/> and it is free: <paramref name="weight"/> is the
-    /// bf16 <c>[in, out]</c> tensor whose bits <paramref name="w"/> are (the helper reads them through the tensor,
-    /// alive for the call); <paramref name="sums"/> holds <c>rows * out</c> values at its start.
+    /// bf16 <c>[in, out]</c> tensor, contiguous (each thread reads its bits; it is alive for the call);
+    /// <paramref name="sums"/> holds <c>rows * out</c> values at its start.
     /// </summary>
-    public static void Multiply(float[] inputs, int rows, int inDim, Tensor weight, ReadOnlySpan<ushort> w, int outDim, float[] sums, bool helper)
+    public static void Multiply(float[] inputs, int rows, int inDim, Tensor weight, int outDim, float[] sums, bool helper)
     {
         int n = rows * outDim;
-        var second = _second is { } s && s.Length >= n ? s : _second = new float[n];
+        var second = Bf16Matvec.AtLeast(ref _second, n);
         var job = new Job(inputs, rows, inDim, weight, outDim, sums, second);
         bool posted = helper && Available && Interlocked.CompareExchange(ref _posted, job, null) is null;
         try
@@ -91,7 +93,7 @@ internal static class MatvecHelper
                 Start();
                 if (Volatile.Read(ref _sleeping) == 1) Wake.Set();
             }
-            job.Work(w);
+            job.Work(Bits(weight));
         }
         finally
         {
@@ -104,16 +106,10 @@ internal static class MatvecHelper
             }
         }
         if (job.HelperFailure is { } failure) ExceptionDispatchInfo.Throw(failure);         // the caller's, as if it had computed the half
-        AddInto(second.AsSpan(0, n), sums.AsSpan(0, n));
+        TensorPrimitives.Add(sums.AsSpan(0, n), second.AsSpan(0, n), sums.AsSpan(0, n));
     }
 
-    static void AddInto(ReadOnlySpan<float> part, Span<float> sums)
-    {
-        int i = 0, n = System.Numerics.Vector<float>.Count;
-        for (; i + n <= part.Length; i += n)
-            (new System.Numerics.Vector<float>(sums[i..]) + new System.Numerics.Vector<float>(part[i..])).CopyTo(sums[i..]);
-        for (; i < part.Length; i++) sums[i] += part[i];
-    }
+    static ReadOnlySpan<ushort> Bits(Tensor weight) => MemoryMarshal.Cast<byte, ushort>(weight.bytes);
 
     static void Start()
     {
@@ -154,7 +150,7 @@ internal static class MatvecHelper
             try
             {
                 if (Volatile.Read(ref job.Next) < 2)
-                    Interlocked.Add(ref _helperHalves, job.Work(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(job.Weight.bytes)));
+                    Interlocked.Add(ref _helperHalves, job.Work(Bits(job.Weight)));
             }
             catch (Exception e) { job.HelperFailure = e; }                                  // the caller throws it: a helper never ends the process
             Interlocked.Decrement(ref job.HelperActive);

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Tandem.Kernels;
 using static TorchSharp.torch;
 
@@ -22,7 +21,7 @@ public class MatvecHelperTests
         int inDim = (int)weight.size(0), outDim = (int)weight.size(1);
         var sums = new float[rows * outDim + 7];                                               // longer than the product, as the kernel's buffers are
         for (int r = 0; r < rows; r++) bias.CopyTo(sums, r * outDim);
-        MatvecHelper.Multiply(inputs, rows, inDim, weight, MemoryMarshal.Cast<byte, ushort>(weight.bytes), outDim, sums, helper);
+        MatvecHelper.Multiply(inputs, rows, inDim, weight, outDim, sums, helper);
         return sums[..(rows * outDim)];
     }
 

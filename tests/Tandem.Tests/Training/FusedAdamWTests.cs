@@ -48,6 +48,43 @@ public class FusedAdamWTests
         Assert.True(p.lt(1).all().item<bool>());
     }
 
+    /// <summary><c>zero_grad</c> leaves no gradient, as PyTorch's does by default (TorchSharp's zeroes them): the next
+    /// backward pass hands over gradients in the parameters' layouts (a column-major Linear weight's stays column-major,
+    /// so the fused kernel applies), three steps equal TorchSharp's AdamW's over zeroed gradients, and a parameter no
+    /// backward pass reached is left alone, weight decay included.</summary>
+    [Fact]
+    public void ZeroGradLeavesNoGradient()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var fusedLayer = new Tandem.Modeling.Linear(5, 4);
+        var plainLayer = new Tandem.Modeling.Linear(5, 4);
+        using (no_grad())
+        {
+            fusedLayer.weight.normal_();
+            plainLayer.weight.copy_(fusedLayer.weight);
+        }
+        var unused = new Parameter(ones(3));
+        using var fused = new FusedAdamW([fusedLayer.weight, fusedLayer.bias!, unused], 1e-2, weightDecay: 0.1);
+        using var plain = new AdamW([plainLayer.weight, plainLayer.bias!], 1e-2, weight_decay: 0.1);
+        var x = randn(8, 5);
+        for (int step = 0; step < 3; step++)
+        {
+            fused.zero_grad();
+            plain.zero_grad();
+            Assert.Null(fusedLayer.weight.grad);
+            if (step > 0) Assert.NotNull(plainLayer.weight.grad);                                   // TorchSharp's zeroes them in place
+            fusedLayer.forward(x).square().sum().backward();
+            plainLayer.forward(x).square().sum().backward();
+            Assert.Equal(fusedLayer.weight.stride(), fusedLayer.weight.grad!.stride());
+            fused.step();
+            plain.step();
+        }
+        Assert.True(fusedLayer.weight.allclose(plainLayer.weight, rtol: 1e-5, atol: 1e-7));
+        Assert.True(fusedLayer.bias!.allclose(plainLayer.bias!, rtol: 1e-5, atol: 1e-7));
+        Assert.True(unused.eq(1).all().item<bool>());
+    }
+
     static (AdamW Optimizer, Parameter[] Parameters) Build(Func<IEnumerable<AdamW.ParamGroup>, AdamW> make, bool maximize)
     {
         manual_seed(9);

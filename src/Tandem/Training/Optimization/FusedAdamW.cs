@@ -26,6 +26,18 @@ public sealed class FusedAdamW : AdamW
         double eps = 1e-8, double weightDecay = 0)
         : base(groups, lr, beta1, beta2, eps, weightDecay) { }
 
+    /// <summary>
+    /// Sets every parameter's gradient to none, as PyTorch's <c>zero_grad()</c> does by default (TorchSharp's zeroes
+    /// them in place): the next backward pass then hands each parameter the gradient it computed instead of adding it
+    /// into a zeroed one. A parameter no backward pass reaches keeps no gradient, and the step leaves it alone.
+    /// </summary>
+    public override void zero_grad()
+    {
+        foreach (var group in _parameter_groups)
+            foreach (var param in group.Parameters)
+                param.grad = null;
+    }
+
     /// <inheritdoc />
     public override Tensor step(Func<Tensor>? closure = null)
     {

@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"   # faster fresh pages for libtorch (see README)
 dotnet build src/Tandem.Cli -c Release -v q -nologo 2>&1 | grep -E "tandem:|error" || true   # installs tcmalloc where it can
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4                # and the test host runs with it (README)
-if [[ -f $tcmalloc && ${LD_PRELOAD:-} != *malloc* ]]; then export LD_PRELOAD="$tcmalloc${LD_PRELOAD:+:$LD_PRELOAD}"; fi
+if [[ -f $tcmalloc && ${LD_PRELOAD:-} != *malloc* ]]; then
+  export LD_PRELOAD="$tcmalloc${LD_PRELOAD:+:$LD_PRELOAD}" TCMALLOC_RELEASE_RATE="${TCMALLOC_RELEASE_RATE:-0}"   # as tandem re-runs itself
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The page's browser test drives Debian's chromium (never a downloaded browser): install the package when missing.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

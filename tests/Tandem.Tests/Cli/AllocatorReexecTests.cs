@@ -14,7 +14,7 @@ public class AllocatorReexecTests
     {
         var start = new ProcessStartInfo(CliRunner.Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var name in new[] { "LD_PRELOAD", "GLIBC_TUNABLES", "TANDEM_REEXEC", "TANDEM_NO_REEXEC", "TANDEM_MALLOC" }) start.Environment.Remove(name);
+        foreach (var name in new[] { "LD_PRELOAD", "GLIBC_TUNABLES", "TCMALLOC_RELEASE_RATE", "TANDEM_REEXEC", "TANDEM_NO_REEXEC", "TANDEM_MALLOC" }) start.Environment.Remove(name);
         start.Environment["TANDEM_TIMING"] = "1";
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -36,6 +36,12 @@ public class AllocatorReexecTests
     public void OtherCommandsReexecuteWithTheAllocator()
     {
         var stderr = Timing("--verbose", "info", "--help");
-        Assert.Contains("runtime started again (execve)", stderr);
+        Assert.Contains("runtime started again (execve", stderr);
+        Assert.Contains("glibc.malloc.hugetlb=1", stderr);
+        if (File.Exists("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"))                 // the build installs it where it can
+        {
+            Assert.Contains("LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", stderr);
+            Assert.Contains("TCMALLOC_RELEASE_RATE=0", stderr);                                  // freed gradients stay mapped
+        }
     }
 }

@@ -11,10 +11,12 @@ namespace Tandem.Kernels;
 /// <param name="SqrtBiasCorrection2"><c>sqrt(1 - beta2^step)</c>.</param>
 /// <param name="Eps">The denominator's term.</param>
 /// <param name="Maximize">Whether the gradient is negated (ascent).</param>
-internal readonly record struct AdamWStep(float Decay, float Beta1, float Beta2, float StepSize, float SqrtBiasCorrection2, float Eps, bool Maximize);
+/// <param name="GradScale">A factor on the gradient, as <c>clip_grad_norm_</c> would have multiplied it by (1: none).</param>
+internal readonly record struct AdamWStep(float Decay, float Beta1, float Beta2, float StepSize, float SqrtBiasCorrection2, float Eps,
+    bool Maximize, float GradScale = 1f);
 
 /// <summary>
-/// One AdamW update of float32 values in a single pass: per element, <c>p *= decay; m = beta1 m + (1 - beta1) g;
+/// One AdamW update of float32 values in a single pass: per element, <c>g = grad * scale; p *= decay; m = beta1 m + (1 - beta1) g;
 /// v = beta2 v + (1 - beta2) g^2; p -= step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)</c>, the arithmetic of
 /// TorchSharp's <c>AdamW.step</c>, which runs it as nine libtorch operations per parameter (each a pass over memory,
 /// two of them allocating). Reads parameter, gradient and both moments once and writes three of them once.
@@ -28,7 +30,7 @@ internal static class AdamWUpdate
     {
         if (grad.Length != param.Length || expAvg.Length != param.Length || expAvgSq.Length != param.Length)
             throw new ArgumentException("parameter, gradient and moments differ in length");
-        float oneMinusBeta1 = 1 - s.Beta1, oneMinusBeta2 = 1 - s.Beta2, sign = s.Maximize ? -1f : 1f;
+        float oneMinusBeta1 = 1 - s.Beta1, oneMinusBeta2 = 1 - s.Beta2, sign = (s.Maximize ? -1f : 1f) * s.GradScale;   // ±scale: the same rounding as scaling, then negating
         int i = 0, n = Vector<float>.Count;
         var decay = new Vector<float>(s.Decay);
         var beta1 = new Vector<float>(s.Beta1);

@@ -121,7 +121,7 @@ internal sealed class TrainingLoop(TrainConfig config, ITrainingTask task,
                 lossSum += value * weight;
             }
             opt.SetFactor(schedule.Factor(state.Step, timeFraction));
-            if (config.Optimizer.MaxGradNorm > 0) nn.utils.clip_grad_norm_(opt.Trainable, config.Optimizer.MaxGradNorm);
+            if (config.Optimizer.MaxGradNorm > 0) opt.Optimizer.ClipGradNorm(config.Optimizer.MaxGradNorm);  // applied in the step
             opt.Optimizer.step();
             Average?.Update(state.Step + 1);
         }

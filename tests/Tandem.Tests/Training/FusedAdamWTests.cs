@@ -85,6 +85,52 @@ public class FusedAdamWTests
         Assert.True(unused.eq(1).all().item<bool>());
     }
 
+    /// <summary><c>ClipGradNorm</c> then <c>step</c> equals libtorch's <c>clip_grad_norm_</c> then TorchSharp's AdamW
+    /// (the norm to float32 rounding, the parameters too), where the norm clips (gradients scaled by 200) and where it
+    /// does not (a bound above it); the gradients themselves stay unscaled until the step, and a factor no step used
+    /// goes with <c>zero_grad</c>.</summary>
+    [Theory]
+    [InlineData(200.0, 1.0)]
+    [InlineData(1.0, 1e6)]
+    public void ClipGradNormAsLibtorchs(double gradientSize, double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        var (fused, fusedParams) = Build(f => new FusedAdamW(f, 1e-3, 0.9, 0.98, 1e-6, 0.0), maximize: false);
+        var (plain, plainParams) = Build(p => new AdamW(p, 1e-3, 0.9, 0.98, 1e-6, 0.0), maximize: false);
+        for (int step = 0; step < 3; step++)
+        {
+            manual_seed(200 + step);
+            foreach (var (a, b) in fusedParams.Zip(plainParams))
+            {
+                var g = randn(a.shape) * gradientSize;
+                a.grad = empty_like(a).copy_(g);
+                b.grad = empty_like(b).copy_(g);
+            }
+            var before = fusedParams[0].grad!.clone();
+            double norm = ((FusedAdamW)fused).ClipGradNorm(maxNorm);
+            double expected = nn.utils.clip_grad_norm_(plainParams, maxNorm);
+            Assert.Equal(expected, norm, expected * 1e-5);
+            Assert.True(fusedParams[0].grad!.eq(before).all().item<bool>());                                 // scaled in the step, not here
+            fused.step();
+            plain.step();
+        }
+        foreach (var (a, b) in fusedParams.Zip(plainParams))
+            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), $"parameter {string.Join('x', a.shape)} differs");
+
+        var p = new Parameter(zeros(4));
+        var q = new Parameter(zeros(4));
+        using var once = new FusedAdamW([p], 0.1, eps: 1.0);                                      // eps 1: the step follows the gradient's size
+        using var reference = new AdamW([q], 0.1, eps: 1.0);
+        p.grad = full(4, 1000f);
+        once.ClipGradNorm(1.0);
+        once.zero_grad();                                                                         // drops the factor
+        p.grad = full(4, 0.5f);
+        q.grad = full(4, 0.5f);
+        once.step();
+        reference.step();
+        Assert.True(p.allclose(q, rtol: 1e-4), $"{p[0].item<float>()} against {q[0].item<float>()}");
+    }
+
     static (AdamW Optimizer, Parameter[] Parameters) Build(Func<IEnumerable<AdamW.ParamGroup>, AdamW> make, bool maximize)
     {
         manual_seed(9);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Kernels;
@@ -33,9 +34,43 @@ public sealed class FusedAdamW : AdamW
     /// </summary>
     public override void zero_grad()
     {
+        _gradScale = 1f;
         foreach (var group in _parameter_groups)
             foreach (var param in group.Parameters)
                 param.grad = null;
+    }
+
+    /// <summary>
+    /// What <c>torch.nn.utils.clip_grad_norm_</c> with <paramref name="maxNorm"/> does to this optimizer's parameters
+    /// (the L2 norm of all their gradients together; every gradient multiplied by <c>min(1, maxNorm / (norm + 1e-6))</c>),
+    /// with the multiplication done inside the next <see cref="step"/>'s single pass over each parameter instead of a
+    /// pass of its own, and the norm summed on the kernel's threads: 16-17 ms of libtorch's per step of the
+    /// MiniLM-shaped BERT2BERT (49 M gradients) became one read of the gradients. Returns the norm. Until that step
+    /// the gradients themselves are unscaled; <see cref="zero_grad"/> drops a factor no step used. Gradients outside
+    /// the kernel's reach take libtorch's <c>clip_grad_norm_</c>.
+    /// </summary>
+    public double ClipGradNorm(double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        var grads = _parameter_groups.SelectMany(g => g.Parameters).Select(p => p.grad).OfType<Tensor>().ToList();
+        if (!grads.All(g => Fusable(g)))
+        {
+            _gradScale = 1f;
+            return nn.utils.clip_grad_norm_(_parameter_groups.SelectMany(g => g.Parameters), maxNorm);
+        }
+        var chunks = new List<(Tensor Rows, int Start, int Length)>();
+        foreach (var grad in grads)
+        {
+            var rows = Rows(grad);
+            int n = (int)grad.numel();
+            for (int start = 0; start < n; start += Chunk) chunks.Add((rows, start, Math.Min(Chunk, n - start)));
+        }
+        var sums = new double[chunks.Count];
+        Parallel.For(0, chunks.Count, KernelThreads.Options(), c =>
+            sums[c] = TensorPrimitives.SumOfSquares<float>(Floats(chunks[c].Rows, chunks[c].Start, chunks[c].Length)));
+        double norm = Math.Sqrt(sums.Sum());                                                    // in chunk order: the same sum on any thread count
+        _gradScale = MathF.Min((float)(maxNorm / (norm + 1e-6)), 1f);                          // NaN stays NaN, as libtorch's clamp leaves it
+        return norm;
     }
 
     /// <inheritdoc />
@@ -44,8 +79,13 @@ public sealed class FusedAdamW : AdamW
         Tensor? loss = null;
         if (closure is not null) using (enable_grad()) loss = closure();
         using var scope = NewDisposeScope();
+        float scale = _gradScale;
+        _gradScale = 1f;
         if (Work() is not { } work)
         {
+            if (scale != 1f)
+                foreach (var param in _parameter_groups.SelectMany(g => g.Parameters))
+                    param.grad?.mul_(scale);
             base.step();
             return loss!;
         }
@@ -56,7 +96,7 @@ public sealed class FusedAdamW : AdamW
             double rate = options.LearningRate!.Value, b1 = options.beta1!.Value, b2 = options.beta2!.Value;
             var constants = new AdamWStep((float)(1 - rate * options.weight_decay!.Value), (float)b1, (float)b2,
                 (float)(rate / (1 - Math.Pow(b1, state.step))), (float)Math.Sqrt(1 - Math.Pow(b2, state.step)),
-                (float)options.eps!.Value, options.maximize == true);
+                (float)options.eps!.Value, options.maximize == true, scale);
             var memory = new Memory(Rows(param), Rows(grad), Rows(state.exp_avg), Rows(state.exp_avg_sq));
             int n = (int)param.numel();
             for (int start = 0; start < n; start += Chunk) chunks.Add((memory, start, Math.Min(Chunk, n - start), constants));
@@ -100,6 +140,9 @@ public sealed class FusedAdamW : AdamW
             && tensors.All(t => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32
                 && TensorBlock.LayoutOf(t) == layout && t.shape.SequenceEqual(tensors[0].shape));
     }
+
+    /// <summary>The factor <see cref="ClipGradNorm"/> left for the next step's gradients.</summary>
+    float _gradScale = 1f;
 
     /// <summary>Elements per unit of work the threads share.</summary>
     const int Chunk = 1 << 18;

@@ -8,9 +8,8 @@ namespace Tandem.Training.Optimization;
 /// and LayerNorm weights) × base or new-weights learning rate. Each group remembers its peak rate.</summary>
 internal sealed class OptimizerSetup : IDisposable
 {
-    public required AdamW Optimizer { get; init; }
+    public required FusedAdamW Optimizer { get; init; }
     public required List<(AdamW.ParamGroup Group, double PeakLr)> Groups { get; init; }
-    public required List<Parameter> Trainable { get; init; }
     /// <summary>The trainable parameters with one name each (the first the model gives a shared one).</summary>
     public required List<(string Name, Parameter Parameter)> NamedTrainable { get; init; }
 
@@ -51,7 +50,7 @@ internal sealed class OptimizerSetup : IDisposable
             groups.Add((new AdamW.ParamGroup(ps, lr, o.Beta1, o.Beta2, o.Eps, decay ? o.WeightDecay : 0.0, false, false), lr));
         }
         var optimizer = new FusedAdamW(groups.Select(g => g.Item1), o.Lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay);
-        return new OptimizerSetup { Optimizer = optimizer, Groups = groups, Trainable = trainable, NamedTrainable = named };
+        return new OptimizerSetup { Optimizer = optimizer, Groups = groups, NamedTrainable = named };
     }
 
     /// <summary>Sets every group's rate to its peak × <paramref name="factor"/>.</summary>

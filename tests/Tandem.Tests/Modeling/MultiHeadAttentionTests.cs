@@ -77,6 +77,28 @@ public class MultiHeadAttentionTests
         Assert.True(Tandem.Tests.TestSupport.Reference.MaxAbsDiff(bf16.to(ScalarType.Float32), expected) <= 0.05);
     }
 
+    /// <summary>bf16 attention of several queries takes libtorch's bf16 softmax of the bf16 scores with the mask added
+    /// in bf16: the same bits as adding the float32 mask, taking the softmax in float32 and rounding the probabilities
+    /// to bf16 (what it did before), for padded keys and causal masks.</summary>
+    [Fact]
+    public void Bf16SoftmaxEqualsTheRoundedFloat32One()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        manual_seed(12);
+        var (q, k, v) = (randn(2, 4, 9, 32).to(ScalarType.BFloat16), randn(2, 4, 9, 32).to(ScalarType.BFloat16), randn(2, 4, 9, 32).to(ScalarType.BFloat16));
+        var keep = tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 9]);
+        var padded = AttentionMasks.CrossAttention(keep, ScalarType.Float32);                    // [batch, 1, 1, src]
+        var causal = padded + triu(full(9, 9, AttentionMasks.MinValue(ScalarType.Float32)), 1);  // [batch, 1, tgt, src]
+        foreach (var mask in new[] { padded, causal.clamp_min(AttentionMasks.MinValue(ScalarType.Float32)) })
+        {
+            var scores = (q * (1 / Math.Sqrt(32))).matmul(k.transpose(-2, -1)).to(ScalarType.Float32) + mask;
+            var expected = scores.softmax(-1).to(ScalarType.BFloat16).matmul(v);                // [batch, heads, tgt, headDim]
+            var actual = MultiHeadAttention.Attend(q, k, v, mask, 0.0);
+            Assert.True(actual.eq(expected.transpose(1, 2).reshape(2, 9, 128)).all().item<bool>());
+        }
+    }
+
     /// <summary>Attention dropout zeroes probabilities and scales the rest by 1 / (1 - p): with values set to the
     /// identity, the context rows are the dropped probability rows; each is 0 or 1 / (1 - p) times the undropped one.</summary>
     [Fact]

@@ -37,8 +37,7 @@ internal static class MultiHeadAttention
 
     static Tensor Fused(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double? scale)
     {
-        if (mask is not null && mask.dtype != q.dtype)
-            mask = mask.clamp_min(AttentionMasks.MinValue(q.dtype)).to(q.dtype);                // mixed precision
+        if (mask is not null) mask = MaskIn(mask, q.dtype);                                      // mixed precision
         if (scale is { } s) q = q * (s * Math.Sqrt(q.size(3)));                               // the fused kernel divides by sqrt(headDim)
         return nn.functional.scaled_dot_product_attention(q, k, v, mask, dropout);             // [batch, heads, tgt, headDim]
     }
@@ -57,10 +56,14 @@ internal static class MultiHeadAttention
     static Tensor Bf16Products(Tensor q, Tensor k, Tensor v, Tensor? mask, double scale)
     {
         var scores = (q * scale).matmul(k.transpose(-2, -1));                                   // [batch, heads, tgt, src], bf16
-        if (mask is not null)
-            scores = scores.add_(mask.dtype == scores.dtype ? mask : mask.clamp_min(AttentionMasks.MinValue(scores.dtype)).to(scores.dtype));
+        if (mask is not null) scores = scores.add_(MaskIn(mask, scores.dtype));
         return scores.softmax(-1).matmul(v);                                                    // [batch, heads, tgt, headDim]
     }
+
+    /// <summary>The additive <paramref name="mask"/> in <paramref name="dtype"/>, its large negatives clamped to that
+    /// dtype's lowest value (float32's would round to minus infinity in bf16); the mask itself when it is in it.</summary>
+    static Tensor MaskIn(Tensor mask, ScalarType dtype) =>
+        mask.dtype == dtype ? mask : mask.clamp_min(AttentionMasks.MinValue(dtype)).to(dtype);
 
     /// <summary>
     /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>

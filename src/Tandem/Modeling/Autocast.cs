@@ -57,6 +57,15 @@ public static class Autocast
         catch (UnauthorizedAccessException) { return false; }
     });
 
+    /// <summary>
+    /// <paramref name="x"/> converted once for several products that read it (a layer's query, key and value) while a
+    /// scope is active and no gradient is recorded: each <see cref="Linear"/> would convert it again, to the same
+    /// values. With gradients recorded, or outside a scope, <paramref name="x"/> itself: in training each product
+    /// converts its own input, so their gradients add up in float32, as under transformers' autocast.
+    /// </summary>
+    internal static Tensor ProductInput(Tensor x) =>
+        _dtype is { } dt && x.dtype != dt && x.is_floating_point() && !is_grad_enabled() ? x.to(dt) : x;
+
     /// <summary><paramref name="x"/> in float32 (for LayerNorm and other reductions), unchanged when it already is.</summary>
     internal static Tensor Float(Tensor x) => x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
 

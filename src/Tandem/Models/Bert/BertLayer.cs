@@ -33,10 +33,12 @@ internal sealed class BertLayer : nn.Module
     public Tensor forward(Tensor hidden, Tensor? selfMask, Tensor? encoderStates, Tensor? crossMask, KeyValueCache? cache)
     {
         using var scope = NewDisposeScope();
-        var (k, v) = attention.@self.KeyValue(hidden);                                          // [batch, heads, len, headDim]
-        var x = attention.forward(hidden, KeyValueCache.AppendSelf(cache, _index, k, v), selfMask);
+        var input = Autocast.ProductInput(hidden);                                              // converted once for query, key and value
+        var (k, v) = attention.@self.KeyValue(input);                                           // [batch, heads, len, headDim]
+        var x = attention.forward(hidden, input, KeyValueCache.AppendSelf(cache, _index, k, v), selfMask);
         if (crossattention is not null)
-            x = crossattention.forward(x, KeyValueCache.Cross(cache, _index, encoderStates, crossattention.@self.KeyValue), crossMask);
+            x = crossattention.forward(x, x, KeyValueCache.Cross(cache, _index, encoderStates,
+                states => crossattention.@self.KeyValue(Autocast.ProductInput(states))), crossMask);
         return output.forward(intermediate.forward(x), x).MoveToOuterDisposeScope();
     }
 }

@@ -47,10 +47,13 @@ internal sealed class BertAttention : nn.Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor hidden, (Tensor Key, Tensor Value) keyValue, Tensor? mask)
+    /// <summary>Attends from <paramref name="hidden"/> (its queries projected from <paramref name="input"/>: the same
+    /// states, or them converted once for the products) to <paramref name="keyValue"/>, then the residual block over
+    /// <paramref name="hidden"/>.</summary>
+    public Tensor forward(Tensor hidden, Tensor input, (Tensor Key, Tensor Value) keyValue, Tensor? mask)
     {
         using var scope = NewDisposeScope();
-        return output.forward(@self.forward(hidden, keyValue, mask), hidden).MoveToOuterDisposeScope();
+        return output.forward(@self.forward(input, keyValue, mask), hidden).MoveToOuterDisposeScope();
     }
 }
 

@@ -60,6 +60,13 @@ internal static class MultiHeadAttention
         return scores.softmax(-1).matmul(v);                                                    // [batch, heads, tgt, headDim]
     }
 
+    /// <summary>The additive <paramref name="mask"/> (or null) as the attention of this thread's products reads it:
+    /// converted once, for all layers, to the matmul dtype of an active <see cref="Autocast"/> scope when no gradient
+    /// is recorded (each layer's attention would convert it again, to the same values: two operations a layer and a
+    /// mask at every decoding step); as given otherwise.</summary>
+    public static Tensor? ForProducts(Tensor? mask) =>
+        mask is not null && Autocast.Dtype is { } dt && !is_grad_enabled() ? MaskIn(mask, dt) : mask;
+
     /// <summary>The additive <paramref name="mask"/> in <paramref name="dtype"/>, its large negatives clamped to that
     /// dtype's lowest value (float32's would round to minus infinity in bf16); the mask itself when it is in it.</summary>
     static Tensor MaskIn(Tensor mask, ScalarType dtype) =>

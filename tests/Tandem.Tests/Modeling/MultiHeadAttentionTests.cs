@@ -99,6 +99,27 @@ public class MultiHeadAttentionTests
         }
     }
 
+    /// <summary>A model converts its masks once for all layers under a bf16 scope without gradients: attention then
+    /// gives the same bits as with the float32 mask, which each layer converted (several queries and one); with
+    /// gradients recorded the mask stays as it is.</summary>
+    [Theory]
+    [InlineData(9)]
+    [InlineData(1)]
+    public void MasksConvertedOnceGiveTheSameAttention(int queries)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(13);
+        var keep = tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 9]);
+        var mask = AttentionMasks.CrossAttention(keep, ScalarType.Float32);                      // [batch, 1, 1, src]
+        using var precision = Autocast.Enter(ScalarType.BFloat16);
+        Assert.Same(mask, MultiHeadAttention.ForProducts(mask));                                 // gradients recorded
+        using var noGrad = no_grad();
+        var once = MultiHeadAttention.ForProducts(mask)!;
+        Assert.Equal(ScalarType.BFloat16, once.dtype);
+        var (q, k, v) = (randn(2, 4, queries, 32).to(ScalarType.BFloat16), randn(2, 4, 9, 32).to(ScalarType.BFloat16), randn(2, 4, 9, 32).to(ScalarType.BFloat16));
+        Assert.True(MultiHeadAttention.Attend(q, k, v, once, 0.0).eq(MultiHeadAttention.Attend(q, k, v, mask, 0.0)).all().item<bool>());
+    }
+
     /// <summary>Attention dropout zeroes probabilities and scales the rest by 1 / (1 - p): with values set to the
     /// identity, the context rows are the dropped probability rows; each is 0 or 1 / (1 - p) times the undropped one.</summary>
     [Fact]

@@ -136,6 +136,7 @@ public class BertModel : nn.Module, ITextEncoder
         else if (Config.IsDecoder && ids.size(1) > 1)
             selfMask = AttentionMasks.SelfAttention(ones(ids.size(0), past + ids.size(1), device: ids.device), true, ids.size(1), past, dtype);
         Tensor? crossMask = input.EncoderAttentionMask is { } em ? AttentionMasks.CrossAttention(em, dtype) : null;
+        (selfMask, crossMask) = (MultiHeadAttention.ForProducts(selfMask), MultiHeadAttention.ForProducts(crossMask));
         var all = input.OutputHiddenStates ? new List<Tensor>() : null;
         var last = encoder.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache, all);
         var pooled = pooler?.forward(last);

@@ -74,6 +74,7 @@ public sealed class Gpt2Model : nn.Module
         else if (len > 1)
             selfMask = AttentionMasks.SelfAttention(ones(batch, past + len, device: ids.device), causal: true, len, past, hidden.dtype);
         var crossMask = input.EncoderAttentionMask is { } em ? AttentionMasks.CrossAttention(em, hidden.dtype) : null;
+        (selfMask, crossMask) = (MultiHeadAttention.ForProducts(selfMask), MultiHeadAttention.ForProducts(crossMask));
         foreach (var block in h) hidden = block.forward(hidden, selfMask, input.EncoderHiddenStates, crossMask, input.Cache);
         return ln_f.forward(hidden).MoveToOuterDisposeScope();
     }

@@ -83,14 +83,7 @@ internal static class MatvecBench
         var data = new float[48 << 18];                                                            // 48 MB
         new Random(0).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
         double sink = 0;
-        double Sum()
-        {
-            var v = System.Numerics.Vector<float>.Zero;
-            var span = data.AsSpan();
-            for (int i = 0; i + System.Numerics.Vector<float>.Count <= span.Length; i += System.Numerics.Vector<float>.Count)
-                v += new System.Numerics.Vector<float>(span[i..]);
-            return System.Numerics.Vector.Sum(v);
-        }
+        double Sum() => System.Numerics.Tensors.TensorPrimitives.Sum<float>(data);
         double one = Repeat.MedianSeconds(2, reps, () => sink += Sum());
         double two = Repeat.MedianSeconds(2, reps, () =>
         {

@@ -30,7 +30,7 @@ internal static class AdamWUpdate
     {
         if (grad.Length != param.Length || expAvg.Length != param.Length || expAvgSq.Length != param.Length)
             throw new ArgumentException("parameter, gradient and moments differ in length");
-        float oneMinusBeta1 = 1 - s.Beta1, oneMinusBeta2 = 1 - s.Beta2, sign = (s.Maximize ? -1f : 1f) * s.GradScale;   // ±scale: the same rounding as scaling, then negating
+        float oneMinusBeta1 = 1 - s.Beta1, oneMinusBeta2 = 1 - s.Beta2, factor = (s.Maximize ? -1f : 1f) * s.GradScale;   // ±scale: the same rounding as scaling, then negating
         int i = 0, n = Vector<float>.Count;
         var decay = new Vector<float>(s.Decay);
         var beta1 = new Vector<float>(s.Beta1);
@@ -40,10 +40,10 @@ internal static class AdamWUpdate
         var stepSize = new Vector<float>(s.StepSize);
         var correction = new Vector<float>(s.SqrtBiasCorrection2);
         var eps = new Vector<float>(s.Eps);
-        var signV = new Vector<float>(sign);
+        var factorV = new Vector<float>(factor);
         for (; i + n <= param.Length; i += n)
         {
-            var g = new Vector<float>(grad[i..]) * signV;
+            var g = new Vector<float>(grad[i..]) * factorV;
             var m = new Vector<float>(expAvg[i..]) * beta1 + g * rest1;
             var v = new Vector<float>(expAvgSq[i..]) * beta2 + g * g * rest2;
             var p = new Vector<float>(param[i..]) * decay;
@@ -54,7 +54,7 @@ internal static class AdamWUpdate
         }
         for (; i < param.Length; i++)
         {
-            float g = grad[i] * sign;
+            float g = grad[i] * factor;
             float m = expAvg[i] * s.Beta1 + g * oneMinusBeta1;
             float v = expAvgSq[i] * s.Beta2 + g * g * oneMinusBeta2;
             expAvg[i] = m;

@@ -35,9 +35,7 @@ public sealed class FusedAdamW : AdamW
     public override void zero_grad()
     {
         _gradScale = 1f;
-        foreach (var group in _parameter_groups)
-            foreach (var param in group.Parameters)
-                param.grad = null;
+        foreach (var param in parameters()) param.grad = null;
     }
 
     /// <summary>
@@ -52,18 +50,17 @@ public sealed class FusedAdamW : AdamW
     public double ClipGradNorm(double maxNorm)
     {
         using var scope = NewDisposeScope();
-        var grads = _parameter_groups.SelectMany(g => g.Parameters).Select(p => p.grad).OfType<Tensor>().ToList();
+        var grads = parameters().Select(p => p.grad).OfType<Tensor>().ToList();
         if (!grads.All(g => Fusable(g)))
         {
             _gradScale = 1f;
-            return nn.utils.clip_grad_norm_(_parameter_groups.SelectMany(g => g.Parameters), maxNorm);
+            return nn.utils.clip_grad_norm_(parameters(), maxNorm);
         }
         var chunks = new List<(Tensor Rows, int Start, int Length)>();
         foreach (var grad in grads)
         {
             var rows = Rows(grad);
-            int n = (int)grad.numel();
-            for (int start = 0; start < n; start += Chunk) chunks.Add((rows, start, Math.Min(Chunk, n - start)));
+            foreach (var (start, length) in Chunks(grad)) chunks.Add((rows, start, length));
         }
         var sums = new double[chunks.Count];
         Parallel.For(0, chunks.Count, KernelThreads.Options(), c =>
@@ -84,8 +81,7 @@ public sealed class FusedAdamW : AdamW
         if (Work() is not { } work)
         {
             if (scale != 1f)
-                foreach (var param in _parameter_groups.SelectMany(g => g.Parameters))
-                    param.grad?.mul_(scale);
+                foreach (var param in parameters()) param.grad?.mul_(scale);
             base.step();
             return loss!;
         }
@@ -98,8 +94,7 @@ public sealed class FusedAdamW : AdamW
                 (float)(rate / (1 - Math.Pow(b1, state.step))), (float)Math.Sqrt(1 - Math.Pow(b2, state.step)),
                 (float)options.eps!.Value, options.maximize == true, scale);
             var memory = new Memory(Rows(param), Rows(grad), Rows(state.exp_avg), Rows(state.exp_avg_sq));
-            int n = (int)param.numel();
-            for (int start = 0; start < n; start += Chunk) chunks.Add((memory, start, Math.Min(Chunk, n - start), constants));
+            foreach (var (start, length) in Chunks(param)) chunks.Add((memory, start, length, constants));
         }
         Parallel.For(0, chunks.Count, KernelThreads.Options(), c =>
         {
@@ -146,6 +141,13 @@ public sealed class FusedAdamW : AdamW
 
     /// <summary>Elements per unit of work the threads share.</summary>
     const int Chunk = 1 << 18;
+
+    /// <summary>The units of work over <paramref name="t"/>'s elements in memory order: start and length.</summary>
+    static IEnumerable<(int Start, int Length)> Chunks(Tensor t)
+    {
+        int n = (int)t.numel();
+        for (int start = 0; start < n; start += Chunk) yield return (start, Math.Min(Chunk, n - start));
+    }
 
     /// <summary>A row- or column-major tensor in memory order (the view is in the caller's dispose scope).</summary>
     static Tensor Rows(Tensor t) => TensorBlock.LayoutOf(t) == TensorBlock.Layout.ColumnMajor ? t.t() : t;

@@ -21,6 +21,8 @@ public static class FigureCatalog
         new(Bf16Peak, "GFLOP/s", "2048x2048 matmul, bfloat16", c => Peak(c, ScalarType.BFloat16)),
         Train("train_fp32_ms_per_step", ScalarType.Float32, Fp32Peak, null),
         Train("train_bf16_ms_per_step", ScalarType.BFloat16, Bf16Peak, "train_fp32_ms_per_step"),
+        Products("train_fp32_products_ms", ScalarType.Float32, Fp32Peak, "train_fp32_ms_per_step"),
+        Products("train_bf16_products_ms", ScalarType.BFloat16, Bf16Peak, "train_bf16_ms_per_step"),
         Greedy("greedy_b1_tokens_per_s", 1, 1, null),
         Greedy("greedy_b8_tokens_per_s", 8, 1, "greedy_b1_tokens_per_s"),
         Greedy("beam4_b1_tokens_per_s", 1, 4, null),
@@ -70,6 +72,13 @@ public static class FigureCatalog
             var t = TrainingStep.Time(dtype, TrainBatch, Source, Target, c.Quick ? 1 : 2, c.Quick ? 1 : 5);
             return new(t.Seconds * 1000, MatmulFlops.TrainStep(TrainBatch, Source, Target) / t.Seconds / 1e9);
         }) { Peak = peak, Baseline = baseline };
+
+    static Figure Products(string name, ScalarType dtype, string peak, string step) =>
+        new(name, "ms", $"the {Precision(dtype)} step's matrix products alone (its shapes, forward and backward): its floor", c =>
+        {
+            double s = TrainingProducts.Time(TrainingProducts.Of(TrainBatch, Source, Target), dtype, 1, c.Quick ? 1 : 5);
+            return new(s * 1000, MatmulFlops.TrainStep(TrainBatch, Source, Target) / s / 1e9);
+        }) { Peak = peak, Baseline = step };
 
     static Figure TrainTokens(string name, int batch, string? baseline) =>
         new(name, "tokens/s", $"training, B{batch}, {Source} -> {Target} tokens, bf16 (target tokens)", c =>

@@ -64,7 +64,7 @@ internal static class Bf16Matvec
         for (int d = 0; d < shape.Length - 1; d++) shape[d] = x.size(d);
         shape[^1] = outDim;
         var y = empty(shape, ScalarType.BFloat16);                                               // [..., out]
-        Round(sums, MemoryMarshal.Cast<byte, ushort>(y.bytes));
+        Bf16Bits.Round(sums, MemoryMarshal.Cast<byte, ushort>(y.bytes));
         return y.MoveToOuterDisposeScope();
     }
 
@@ -75,7 +75,7 @@ internal static class Bf16Matvec
     {
         var values = AtLeast(ref _widened, count);
         if (x.dtype == ScalarType.Float32) MemoryMarshal.Cast<byte, float>(x.bytes)[..count].CopyTo(values);
-        else Widen(MemoryMarshal.Cast<byte, ushort>(x.bytes)[..count], values.AsSpan(0, count));
+        else Bf16Bits.Widen(MemoryMarshal.Cast<byte, ushort>(x.bytes)[..count], values.AsSpan(0, count));
         return values;
     }
 
@@ -98,57 +98,9 @@ internal static class Bf16Matvec
         var first = sums[..outDim];
         var b = bias.is_contiguous() ? bias : bias.contiguous();                                 // a copy is the caller's scope's
         if (b.dtype == ScalarType.Float32) MemoryMarshal.Cast<byte, float>(b.bytes).CopyTo(first);
-        else Widen(MemoryMarshal.Cast<byte, ushort>(b.bytes), first);
+        else Bf16Bits.Widen(MemoryMarshal.Cast<byte, ushort>(b.bytes), first);
         for (int r = outDim; r < sums.Length; r += outDim) first.CopyTo(sums[r..]);
     }
-
-    /// <summary>bf16 <paramref name="bits"/> as float32 into <paramref name="values"/> (exact: the top half of a float32).</summary>
-    internal static void Widen(ReadOnlySpan<ushort> bits, Span<float> values)
-    {
-        var wide = MemoryMarshal.Cast<float, uint>(values);
-        int i = 0, n = Vector<ushort>.Count;
-        for (; i + n <= wide.Length; i += n)
-        {
-            Vector.Widen(new Vector<ushort>(bits[i..]), out var lo, out var hi);
-            Vector.ShiftLeft(lo, 16).CopyTo(wide[i..]);
-            Vector.ShiftLeft(hi, 16).CopyTo(wide[(i + n / 2)..]);
-        }
-        for (; i < wide.Length; i++) values[i] = ToFloat(bits[i]);
-    }
-
-    /// <summary><paramref name="sums"/> rounded to the nearest bf16 (ties to even, as libtorch rounds; NaN stays NaN).
-    /// Compiled optimised at its first call, as <see cref="Block{TRows}"/>: the runtime sets aside ReadyToRun code
-    /// compiled without AVX-512 on a CPU that has it, and a first answer's products rounded in unoptimised code until
-    /// the method was recompiled (a profile of <c>tandem ask</c> found it so).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Round(ReadOnlySpan<float> sums, Span<ushort> bits)
-    {
-        var source = MemoryMarshal.Cast<float, uint>(sums);
-        int i = 0;
-        for (; i + Vector512<uint>.Count * 2 <= source.Length; i += Vector512<uint>.Count * 2)
-        {
-            var lo = RoundHigh(Vector512.Create(source.Slice(i, Vector512<uint>.Count)));
-            var hi = RoundHigh(Vector512.Create(source.Slice(i + Vector512<uint>.Count, Vector512<uint>.Count)));
-            Vector512.Narrow(lo, hi).CopyTo(bits[i..]);
-        }
-        for (; i < source.Length; i++) bits[i] = RoundScalar(source[i]);
-    }
-
-    /// <summary>The bf16 bits of each float32 (as its top half shifted down), rounded to nearest even.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector512<uint> RoundHigh(Vector512<uint> v)
-    {
-        var rounded = (v + Vector512.Create(0x7FFFu) + ((v >> 16) & Vector512<uint>.One)) >> 16;
-        var isNaN = ~Vector512.Equals(v.AsSingle(), v.AsSingle()).AsUInt32();
-        return Vector512.ConditionalSelect(isNaN, Vector512.Create(0x7FC0u), rounded);
-    }
-
-    /// <summary><paramref name="value"/> rounded to the nearest bf16 (ties to even), as its bits.</summary>
-    internal static ushort RoundToBf16(float value) => RoundScalar(BitConverter.SingleToUInt32Bits(value));
-
-    static ushort RoundScalar(uint v) => float.IsNaN(BitConverter.UInt32BitsToSingle(v))
-        ? (ushort)0x7FC0
-        : (ushort)((v + 0x7FFFu + ((v >> 16) & 1)) >> 16);
 
     /// <summary><c>y[r] += x[r] W</c> for <paramref name="rows"/> rows: <paramref name="x"/> <c>[rows, in]</c>,
     /// <paramref name="w"/> <c>[in, out]</c> bf16 bits, <paramref name="y"/> <c>[rows, out]</c>.</summary>
@@ -212,7 +164,7 @@ internal static class Bf16Matvec
         for (int r = 0; r < TRows.Count; r++)                                                    // what the vectors left
             for (int k = 0; k < count; k++)
                 for (int o = k < i ? vectorEnd : 0; o < outDim; o++)
-                    y[r * outDim + o] += ToFloat(w[k * outDim + o]) * x[r * xStride + k];
+                    y[r * outDim + o] += Bf16Bits.ToFloat(w[k * outDim + o]) * x[r * xStride + k];
     }
 
     /// <summary>One row's sums at <paramref name="at"/> plus four weight rows times that row's four inputs <paramref name="x"/>.</summary>
@@ -231,6 +183,4 @@ internal static class Bf16Matvec
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector512<float> Widen(ref ushort w, nuint offset) =>
         Vector512.ShiftLeft(Vector512.WidenLower(Vector256.LoadUnsafe(ref w, offset).ToVector512Unsafe()), 16).AsSingle();
-
-    static float ToFloat(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 }

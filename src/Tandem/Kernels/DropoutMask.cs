@@ -29,7 +29,7 @@ internal static class DropoutMask
         uint? bits = like.dtype switch
         {
             ScalarType.Float32 => BitConverter.SingleToUInt32Bits(scale),
-            ScalarType.BFloat16 => Bf16Matvec.RoundToBf16(scale),
+            ScalarType.BFloat16 => Bf16Bits.ToBf16(scale),
             ScalarType.Float16 => BitConverter.HalfToUInt16Bits((Half)scale),
             _ => null,
         };

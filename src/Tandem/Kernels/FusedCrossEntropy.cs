@@ -11,8 +11,11 @@ namespace Tandem.Kernels;
 /// way for bf16 logits (widen to float32, <c>log_softmax</c>, <c>nll_loss</c>; backward: a zero-filled float32
 /// gradient, the <c>log_softmax</c> backward, narrowing to bf16) makes six passes over 1024 x 30522 values at a
 /// training step of the project's workload and four buffers of 62-125 MB; this reads the logits once into cache
-/// per row and writes one gradient in the logits' dtype. Rows run on <c>get_num_threads()</c> threads; the loss is
-/// summed in row order, so it does not depend on the thread count.
+/// per row and writes one gradient in the logits' dtype. Per row: widen while taking the maximum and sum, the
+/// exponentials (<see cref="VectorExp"/>, once each), the gradient scaled and narrowed as it is written. At that
+/// workload's 1024 x 30522 bf16 logits: 21-24 ms against 28-30 ms with .NET's <c>Vector.Exp</c> and a pass for each
+/// step (2 threads, alternating in one process; 32 against 47 ms on one). Rows run on <c>get_num_threads()</c>
+/// threads; the loss is summed in row order, so it does not depend on the thread count.
 /// </summary>
 internal static class FusedCrossEntropy
 {
@@ -73,22 +76,34 @@ internal static class FusedCrossEntropy
     /// <paramref name="logits"/>) with d(mean loss)/d(logits) when given.</summary>
     static double Run(Tensor logits, long[] targets, long ignoreIndex, float smoothing, int counted, Tensor? gradient)
     {
-        int rows = (int)logits.size(0), vocab = (int)logits.size(1);
+        int rows = (int)logits.size(0), vocab = (int)logits.size(1), rowBytes = vocab * (int)logits.ElementSize;
         var losses = new double[rows];
         Parallel.For(0, rows, KernelThreads.Options(),
             () => new float[vocab],
-            (r, _, exps) =>
+            (r, _, values) =>
             {
-                var grad = gradient is null ? default : gradient.bytes.Slice(r * vocab * (int)gradient.ElementSize, vocab * (int)gradient.ElementSize);
+                var grad = gradient is null ? default : gradient.bytes.Slice(r * rowBytes, rowBytes);
                 if (targets[r] == ignoreIndex)
                 {
                     grad.Clear();
-                    return exps;
+                    return values;
                 }
-                Load(logits.bytes.Slice(r * vocab * (int)logits.ElementSize, vocab * (int)logits.ElementSize), logits.dtype, exps);
-                losses[r] = Row(exps, (int)targets[r], smoothing, counted, gradient is not null);
-                if (gradient is not null) Store(exps, grad, gradient.dtype);
-                return exps;
+                int label = (int)targets[r];
+                var (max, sum) = Load(logits.bytes.Slice(r * rowBytes, rowBytes), logits.dtype, values);
+                float labelLogit = values[label];
+                float expSum = Exponentials(values, max);
+                double lse = max + Math.Log(expSum);
+                losses[r] = (1 - smoothing) * (lse - labelLogit) + smoothing * (lse - (double)sum / vocab);
+                if (gradient is not null)
+                {
+                    // d(mean loss)/dx = (softmax(x) - (1 - s) onehot(label) - s / vocab) / counted
+                    float scale = 1f / (expSum * counted), offset = smoothing / vocab / counted;
+                    float labelGradient = values[label] * scale - offset - (1 - smoothing) / counted;
+                    Store(values, scale, offset, grad, gradient.dtype);
+                    if (gradient.dtype == ScalarType.Float32) MemoryMarshal.Cast<byte, float>(grad)[label] = labelGradient;
+                    else MemoryMarshal.Cast<byte, ushort>(grad)[label] = Bf16Bits.ToBf16(labelGradient);
+                }
+                return values;
             },
             _ => { });
         double total = 0;
@@ -96,66 +111,79 @@ internal static class FusedCrossEntropy
         return total;
     }
 
-    /// <summary>One row of float32 or bf16 logits <paramref name="bytes"/> as float32 into <paramref name="row"/>.</summary>
-    static void Load(ReadOnlySpan<byte> bytes, ScalarType dtype, Span<float> row)
+    /// <summary>One row of float32 or bf16 logits <paramref name="bytes"/> as float32 into <paramref name="row"/>, with
+    /// their maximum and sum, in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (float Max, float Sum) Load(ReadOnlySpan<byte> bytes, ScalarType dtype, Span<float> row)
     {
+        var (max0, max1) = (new Vector<float>(float.NegativeInfinity), new Vector<float>(float.NegativeInfinity));
+        var (sum0, sum1) = (Vector<float>.Zero, Vector<float>.Zero);
+        int i = 0, n = Vector<float>.Count;
         if (dtype == ScalarType.Float32)
         {
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(row);
+            var source = MemoryMarshal.Cast<byte, float>(bytes);
+            source.CopyTo(row);
+            for (; i + 2 * n <= row.Length; i += 2 * n)
+            {
+                var (a, b) = (new Vector<float>(row[i..]), new Vector<float>(row[(i + n)..]));
+                (max0, max1, sum0, sum1) = (Vector.Max(max0, a), Vector.Max(max1, b), sum0 + a, sum1 + b);
+            }
+        }
+        else
+        {
+            var bits = MemoryMarshal.Cast<byte, ushort>(bytes);
+            for (; i + 2 * n <= row.Length; i += 2 * n)
+            {
+                var (a, b) = Bf16Bits.Widen(new Vector<ushort>(bits[i..]));
+                a.CopyTo(row[i..]);
+                b.CopyTo(row[(i + n)..]);
+                (max0, max1, sum0, sum1) = (Vector.Max(max0, a), Vector.Max(max1, b), sum0 + a, sum1 + b);
+            }
+            for (int k = i; k < row.Length; k++) row[k] = Bf16Bits.ToFloat(bits[k]);
+        }
+        var maxV = Vector.Max(max0, max1);
+        float max = float.NegativeInfinity, sum = Vector.Sum(sum0 + sum1);
+        for (int k = 0; k < n; k++) max = MathF.Max(max, maxV[k]);
+        for (; i < row.Length; i++) (max, sum) = (MathF.Max(max, row[i]), sum + row[i]);
+        return (max, sum);
+    }
+
+    /// <summary><paramref name="row"/> replaced by <c>exp(x - max)</c>; returns their sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float Exponentials(Span<float> row, float max)
+    {
+        var maxV = new Vector<float>(max);
+        var (sum0, sum1) = (Vector<float>.Zero, Vector<float>.Zero);
+        int i = 0, n = Vector<float>.Count;
+        for (; i + 2 * n <= row.Length; i += 2 * n)
+        {
+            var a = VectorExp.Exp(new Vector<float>(row[i..]) - maxV);
+            var b = VectorExp.Exp(new Vector<float>(row[(i + n)..]) - maxV);
+            a.CopyTo(row[i..]);
+            b.CopyTo(row[(i + n)..]);
+            (sum0, sum1) = (sum0 + a, sum1 + b);
+        }
+        float sum = Vector.Sum(sum0 + sum1);
+        for (; i < row.Length; i++) sum += row[i] = MathF.Exp(row[i] - max);
+        return sum;
+    }
+
+    /// <summary><c>row * scale - offset</c> into <paramref name="bytes"/> as float32 or bf16 (rounded to nearest even).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Store(ReadOnlySpan<float> row, float scale, float offset, Span<byte> bytes, ScalarType dtype)
+    {
+        var (scaleV, offsetV) = (new Vector<float>(scale), new Vector<float>(offset));
+        int i = 0, n = Vector<float>.Count;
+        if (dtype == ScalarType.Float32)
+        {
+            var target = MemoryMarshal.Cast<byte, float>(bytes);
+            for (; i + n <= row.Length; i += n) (new Vector<float>(row[i..]) * scaleV - offsetV).CopyTo(target[i..]);
+            for (; i < row.Length; i++) target[i] = row[i] * scale - offset;
             return;
         }
-        Bf16Matvec.Widen(MemoryMarshal.Cast<byte, ushort>(bytes), row);
-    }
-
-    /// <summary>A row's gradient in float32 or bf16 (rounded to nearest even) into <paramref name="bytes"/>.</summary>
-    static void Store(ReadOnlySpan<float> row, Span<byte> bytes, ScalarType dtype)
-    {
-        if (dtype == ScalarType.Float32) row.CopyTo(MemoryMarshal.Cast<byte, float>(bytes));
-        else Bf16Matvec.Round(row, MemoryMarshal.Cast<byte, ushort>(bytes));
-    }
-
-    /// <summary>
-    /// The loss of one row, <c>(1 - s) (lse - x[label]) + s (lse - mean(x))</c>. <paramref name="row"/> holds the
-    /// logits on entry; on exit their exponentials, or with <paramref name="gradient"/> the gradient of the mean loss,
-    /// <c>(softmax(x) - (1 - s) onehot(label) - s / vocab) / counted</c>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static double Row(Span<float> row, int label, float smoothing, int counted, bool gradient)
-    {
-        int vocab = row.Length, i, n = Vector<float>.Count;
-        var maxV = new Vector<float>(float.NegativeInfinity);
-        var sumV = Vector<float>.Zero;
-        for (i = 0; i + n <= vocab; i += n)
-        {
-            var x = new Vector<float>(row[i..]);
-            maxV = Vector.Max(maxV, x);
-            sumV += x;
-        }
-        float max = float.NegativeInfinity, sumX = 0;
-        for (int k = 0; k < n; k++) { max = MathF.Max(max, maxV[k]); sumX += sumV[k]; }
-        for (; i < vocab; i++) { max = MathF.Max(max, row[i]); sumX += row[i]; }
-        float labelLogit = row[label];
-
-        var maxB = new Vector<float>(max);
-        var expSumV = Vector<float>.Zero;
-        for (i = 0; i + n <= vocab; i += n)
-        {
-            var e = Vector.Exp(new Vector<float>(row[i..]) - maxB);
-            e.CopyTo(row[i..]);
-            expSumV += e;
-        }
-        float expSum = Vector.Sum(expSumV);
-        for (; i < vocab; i++) { row[i] = MathF.Exp(row[i] - max); expSum += row[i]; }
-        double lse = max + Math.Log(expSum);
-        double loss = (1 - smoothing) * (lse - labelLogit) + smoothing * (lse - (double)sumX / vocab);
-        if (!gradient) return loss;
-
-        float scale = 1f / (expSum * counted), offset = smoothing / vocab / counted;
-        var scaleV = new Vector<float>(scale);
-        var offsetV = new Vector<float>(offset);
-        for (i = 0; i + n <= vocab; i += n) (new Vector<float>(row[i..]) * scaleV - offsetV).CopyTo(row[i..]);
-        for (; i < vocab; i++) row[i] = row[i] * scale - offset;
-        row[label] -= (1 - smoothing) / counted;
-        return loss;
+        var bits = MemoryMarshal.Cast<byte, ushort>(bytes);
+        for (; i + 2 * n <= row.Length; i += 2 * n)
+            Bf16Bits.Narrow(new Vector<float>(row[i..]) * scaleV - offsetV, new Vector<float>(row[(i + n)..]) * scaleV - offsetV).CopyTo(bits[i..]);
+        for (; i < row.Length; i++) bits[i] = Bf16Bits.ToBf16(row[i] * scale - offset);
     }
 }

@@ -74,19 +74,22 @@ internal static class MultiHeadAttention
 
     /// <summary>
     /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>
-    /// falls back to there when there is dropout (its fused kernels take none): scores in float32 also for bf16 or
-    /// float16 inputs, softmax, dropout, values; with the mask from <see cref="Dropout.Apply"/> instead of libtorch's
-    /// element-at-a-time draws. Without dropout it serves training too: the fused kernel's backward pass made the
-    /// MiniLM-shaped BERT2BERT's bf16 training step 100 ms slower (<c>bench/Tandem.Bench -- train</c>, 420 against
-    /// 320 ms of backward).
+    /// falls back to there when there is dropout (its fused kernels take none), with the mask from
+    /// <see cref="Dropout.Apply"/> instead of libtorch's element-at-a-time draws. Without dropout it serves training
+    /// too: the fused kernel's backward pass made the MiniLM-shaped BERT2BERT's bf16 training step 100 ms slower
+    /// (<c>bench/Tandem.Bench -- train</c>, 420 against 320 ms of backward). The two products run in the inputs' dtype
+    /// (bf16 under a bf16 <see cref="Autocast"/> scope: oneDNN's bf16 kernels); the scores are widened to float32 for
+    /// the mask, softmax and dropout, and the probabilities rounded once for the second product, as autocast computes
+    /// attention in transformers' mixed-precision training. With float32 products (MKL's AVX2 path here) and the
+    /// conversions of queries, keys and values that needed, the bf16 step took 6 % longer (524-586 against 503-575
+    /// ms, six pairs alternating in one process, the same loss to four decimals).
     /// </summary>
     static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double scale)
     {
-        var dtype = q.dtype;
-        var scores = (Autocast.Float(q) * scale).matmul(Autocast.Float(k).transpose(-2, -1));  // [batch, heads, tgt, src]
+        var scores = Autocast.Float((q * scale).matmul(k.transpose(-2, -1)));                   // [batch, heads, tgt, src]
         if (mask is not null) scores = scores + Autocast.Float(mask);
         var probabilities = scores.softmax(-1);
         if (dropout > 0) probabilities = Dropout.Apply(probabilities, dropout);
-        return probabilities.matmul(Autocast.Float(v)).to(dtype);                              // [batch, heads, tgt, headDim]
+        return probabilities.to(q.dtype).matmul(v);                                             // [batch, heads, tgt, headDim]
     }
 }

@@ -43,6 +43,11 @@ public static class FigureCatalog
             double s = EncoderForward.Time(1, 32, ScalarType.BFloat16, c.Quick ? 2 : 5, c.Quick ? 3 : 30);
             return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
         }) { Peak = Bf16Peak, Baseline = "encoder_b1x32_ms" },
+        new("encoder_b1x32_bf16_products_ms", "ms", "the bf16 1 x 32 encoder pass's matrix products alone: its floor", c =>
+        {
+            double s = MatmulFloor.Time(MatmulFloor.Encoder(1, 32), ScalarType.BFloat16, backward: false, 5, c.Quick ? 3 : 30);
+            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
+        }) { Peak = Bf16Peak, Baseline = "encoder_b1x32_bf16_ms" },
         Encoder("encoder_seq_per_s_32", 8, 32, ScalarType.Float32, Fp32Peak, null),
         Encoder("encoder_seq_per_s_128", 8, 128, ScalarType.Float32, Fp32Peak, "encoder_seq_per_s_32"),
         Encoder("encoder_seq_per_s_512", 8, 512, ScalarType.Float32, Fp32Peak, "encoder_seq_per_s_32"),
@@ -76,7 +81,7 @@ public static class FigureCatalog
     static Figure Products(string name, ScalarType dtype, string peak, string step) =>
         new(name, "ms", $"the {Precision(dtype)} step's matrix products alone (its shapes, forward and backward): its floor", c =>
         {
-            double s = TrainingProducts.Time(TrainingProducts.Of(TrainBatch, Source, Target), dtype, 1, c.Quick ? 1 : 5);
+            double s = MatmulFloor.Time(MatmulFloor.Training(TrainBatch, Source, Target), dtype, backward: true, 1, c.Quick ? 1 : 5);
             return new(s * 1000, MatmulFlops.TrainStep(TrainBatch, Source, Target) / s / 1e9);
         }) { Peak = peak, Baseline = step };
 

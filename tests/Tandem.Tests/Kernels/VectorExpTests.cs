@@ -28,5 +28,6 @@ public class VectorExpTests
 
         var below = VectorExp.Exp(new Vector<float>(-1000f))[0];
         Assert.True(float.IsNormal(below) && below < 1.2e-38f, $"exp(-1000) gave {below}");
+        Assert.True(float.IsNaN(VectorExp.Exp(new Vector<float>(float.NaN))[0]), "a NaN stays a NaN");
     }
 }

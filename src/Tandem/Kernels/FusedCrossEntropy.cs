@@ -122,12 +122,14 @@ internal static class FusedCrossEntropy
         if (dtype == ScalarType.Float32)
         {
             var source = MemoryMarshal.Cast<byte, float>(bytes);
-            source.CopyTo(row);
             for (; i + 2 * n <= row.Length; i += 2 * n)
             {
-                var (a, b) = (new Vector<float>(row[i..]), new Vector<float>(row[(i + n)..]));
+                var (a, b) = (new Vector<float>(source[i..]), new Vector<float>(source[(i + n)..]));
+                a.CopyTo(row[i..]);
+                b.CopyTo(row[(i + n)..]);
                 (max0, max1, sum0, sum1) = (Vector.Max(max0, a), Vector.Max(max1, b), sum0 + a, sum1 + b);
             }
+            source[i..].CopyTo(row[i..]);
         }
         else
         {

@@ -12,6 +12,7 @@ namespace Tandem.Benchmarks;
 public static class FigureCatalog
 {
     const string Fp32Peak = "matmul_peak_fp32_gflops", Bf16Peak = "matmul_peak_bf16_gflops";
+    const string OrtB32 = "encoder_b32x128_ort_seq_per_s", OrtB1 = "encoder_b1x32_ort_ms";
     const int Source = 32, Target = 64, NewTokens = 64, TrainBatch = 16;
 
     /// <summary>All figures.</summary>
@@ -31,18 +32,38 @@ public static class FigureCatalog
         Greedy("beam4_b1_bf16_tokens_per_s", 1, 4, "beam4_b1_tokens_per_s", ScalarType.BFloat16),
         PerToken("greedy_b1_ms_per_token_64", 64, null),
         PerToken("greedy_b1_ms_per_token_256", 256, "greedy_b1_ms_per_token_64"),
-        Encoder("encoder_b32x128_seq_per_s", 32, 128, ScalarType.Float32, Fp32Peak, null),
-        Encoder("encoder_b32x128_bf16_seq_per_s", 32, 128, ScalarType.BFloat16, Bf16Peak, "encoder_b32x128_seq_per_s"),
+        new(OrtB32, "seq/s", "ONNX Runtime on all-MiniLM-L6-v2's own ONNX graph, 32 x 128 tokens, float32 (the baseline)", c =>
+        {
+            double s = OnnxEncoderForward.Reference(32, 128, 1, c.Quick ? 1 : 5);
+            return new(32 / s, MatmulFlops.Encoder(32, 128) / s / 1e9);
+        }) { Peak = Fp32Peak },
+        Encoder("encoder_b32x128_seq_per_s", 32, 128, ScalarType.Float32, Fp32Peak, OrtB32),
+        Encoder("encoder_b32x128_bf16_seq_per_s", 32, 128, ScalarType.BFloat16, Bf16Peak, OrtB32),
+        new("encoder_b32x128_onnx_seq_per_s", "seq/s", "Tandem's ONNX export in ONNX Runtime, 32 x 128 tokens, float32 (`tandem embed`'s default path)", c =>
+        {
+            double s = OnnxEncoderForward.Exported(32, 128, 1, c.Quick ? 1 : 5);
+            return new(32 / s, MatmulFlops.Encoder(32, 128) / s / 1e9);
+        }) { Peak = Fp32Peak, Baseline = OrtB32 },
+        new(OrtB1, "ms", "ONNX Runtime on all-MiniLM-L6-v2's own ONNX graph, 1 x 32 tokens, float32 (the baseline)", c =>
+        {
+            double s = OnnxEncoderForward.Reference(1, 32, 5, c.Quick ? 3 : 30);
+            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
+        }) { Peak = Fp32Peak },
         new("encoder_b1x32_ms", "ms", "encoder forward, 1 x 32 tokens, float32", c =>
         {
             double s = EncoderForward.Time(1, 32, ScalarType.Float32, c.Quick ? 2 : 5, c.Quick ? 3 : 30);
             return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
-        }) { Peak = Fp32Peak },
-        new("encoder_b1x32_bf16_ms", "ms", "encoder forward, 1 x 32 tokens, bf16 (the default path of `tandem embed` on this CPU)", c =>
+        }) { Peak = Fp32Peak, Baseline = OrtB1 },
+        new("encoder_b1x32_bf16_ms", "ms", "encoder forward, 1 x 32 tokens, bf16 (`tandem embed --precision bf16`)", c =>
         {
             double s = EncoderForward.Time(1, 32, ScalarType.BFloat16, c.Quick ? 2 : 5, c.Quick ? 3 : 30);
             return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
-        }) { Peak = Bf16Peak, Baseline = "encoder_b1x32_ms" },
+        }) { Peak = Bf16Peak, Baseline = OrtB1 },
+        new("encoder_b1x32_onnx_ms", "ms", "Tandem's ONNX export in ONNX Runtime, 1 x 32 tokens, float32 (`tandem embed`'s default path)", c =>
+        {
+            double s = OnnxEncoderForward.Exported(1, 32, 5, c.Quick ? 3 : 30);
+            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
+        }) { Peak = Fp32Peak, Baseline = OrtB1 },
         new("encoder_b1x32_bf16_products_ms", "ms", "the bf16 1 x 32 encoder pass's matrix products alone: its floor", c =>
         {
             double s = MatmulFloor.Time(MatmulFloor.Encoder(1, 32), ScalarType.BFloat16, backward: false, 5, c.Quick ? 3 : 30);

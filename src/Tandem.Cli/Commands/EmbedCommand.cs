@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Tandem.Cli.Infrastructure;
+using Tandem.Embeddings;
 using Tandem.Pipelines;
 
 namespace Tandem.Cli.Commands;
@@ -17,15 +18,23 @@ internal static class EmbedCommand
         var file = new Option<string?>("--file", "-f") { Description = "Read inputs from this file, one per line (- for stdin)" };
         var batch = new Option<int>("--batch-size") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 32 };
         var precision = CommonOptions.Precision("fp32");
+        var runtime = new Option<string>("--runtime")
+        {
+            Description = "What runs the encoder: onnx (ONNX Runtime on the encoder exported in memory, float32), libtorch, or auto: onnx for fp32 products, libtorch for bf16",
+            DefaultValueFactory = _ => "auto",
+        };
+        runtime.AcceptOnlyFromAmong(EncoderRuntimes.Names);
         var command = new Command("embed", "Print mean-pooled, L2-normalised sentence embeddings: {\"text\": ..., \"embedding\": [...]} per line")
         {
-            model, texts, file, batch, precision, CommonOptions.CacheDir,
+            model, texts, file, batch, precision, runtime, CommonOptions.CacheDir,
         };
         command.SetHandler(parse =>
         {
             var inputs = TextSources.Read(parse.GetValue(texts), parse.GetValue(file));
-            using var embedder = TextEmbedder.Load(parse.GetValue(model)!, parse.GetValue(CommonOptions.CacheDir));
-            using var products = CommonOptions.EnterPrecision(parse.GetValue(precision)!, TorchSharp.torch.CPU);
+            var products = Tandem.Modeling.Autocast.ForCpuInference(parse.GetValue(precision)!);
+            var chosen = EncoderRuntimes.Choose(parse.GetValue(runtime)!, products);
+            using var scope = Tandem.Modeling.Autocast.Enter(chosen == EncoderRuntime.LibTorch ? products : null);
+            using var embedder = TextEmbedder.Load(parse.GetValue(model)!, parse.GetValue(CommonOptions.CacheDir), chosen);
             int i = 0;
             foreach (var vector in embedder.Embed(inputs, parse.GetValue(batch), Console.Error.WriteLine))
             {

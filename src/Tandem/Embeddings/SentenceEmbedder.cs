@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tandem.Models.Bert;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,17 +27,10 @@ public static class SentenceEmbedder
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             using var output = model.forward(inputIds, attentionMask);
-            var hidden = output.LastHiddenState.to(ScalarType.Float32);                           // [batch, len, hidden]
-            var mask = attentionMask.to(ScalarType.Float32).unsqueeze(-1);                        // [batch, len, 1]
-            var summed = (hidden * mask).sum(1);                                                 // [batch, hidden]
-            var counts = mask.sum(1).clamp_min(1e-9);                                            // [batch, 1]
-            var mean = summed / counts;                                                          // [batch, hidden]
-            var unit = nn.functional.normalize(mean, p: 2, dim: 1, eps: 1e-12).cpu().contiguous(); // [batch, hidden]
-            var flat = unit.data<float>().ToArray();
-            int batch = (int)unit.size(0), width = (int)unit.size(1);
-            var result = new float[batch][];
-            for (int b = 0; b < batch; b++) result[b] = flat.AsSpan(b * width, width).ToArray();
-            return result;
+            var hidden = output.LastHiddenState.to(ScalarType.Float32).cpu().contiguous();        // [batch, len, hidden]
+            int batch = (int)hidden.size(0), len = (int)hidden.size(1), width = (int)hidden.size(2);
+            var mask = attentionMask.to(ScalarType.Int64).cpu().contiguous();                     // [batch, len]
+            return Pool(MemoryMarshal.Cast<byte, float>(hidden.bytes), MemoryMarshal.Cast<byte, long>(mask.bytes), batch, len, width);
         }
         finally
         {
@@ -44,7 +38,43 @@ public static class SentenceEmbedder
         }
     }
 
-    /// <summary>Cosine similarity of two vectors of the same length (a dot product for <see cref="Embed"/>'s unit vectors).</summary>
+    /// <summary>Embeds a batch with an encoder ONNX Runtime runs (<see cref="OnnxEncoder"/>), from token ids and a
+    /// padding mask flattened <c>[batch, len]</c>: the same vectors as <see cref="Embed(BertModel, Tensor, Tensor)"/>
+    /// within float32 rounding, without libtorch.</summary>
+    public static float[][] Embed(OnnxEncoder encoder, long[] inputIds, long[] attentionMask, int batch, int len)
+    {
+        var (hidden, width) = encoder.Encode(inputIds, attentionMask, null, batch, len);
+        return Pool(hidden, attentionMask, batch, len, width);
+    }
+
+    /// <summary>Mean pooling of the last hidden states <paramref name="hidden"/> (flattened <c>[batch, len, width]</c>)
+    /// over the tokens <paramref name="attentionMask"/> (flattened <c>[batch, len]</c>) keeps, each mean scaled to unit
+    /// length (a zero vector stays zero): one vector per row, accumulated in float64.</summary>
+    public static float[][] Pool(ReadOnlySpan<float> hidden, ReadOnlySpan<long> attentionMask, int batch, int len, int width)
+    {
+        if (hidden.Length != (long)batch * len * width || attentionMask.Length != (long)batch * len)
+            throw new TandemException($"{hidden.Length} hidden values and {attentionMask.Length} mask values for {batch} x {len} tokens of width {width}");
+        var result = new float[batch][];
+        var sum = new double[width];
+        for (int b = 0; b < batch; b++)
+        {
+            Array.Clear(sum);
+            for (int t = 0; t < len; t++)
+            {
+                if (attentionMask[b * len + t] == 0) continue;
+                var row = hidden.Slice((b * len + t) * width, width);
+                for (int i = 0; i < width; i++) sum[i] += row[i];
+            }
+            double norm = 0;
+            for (int i = 0; i < width; i++) norm += sum[i] * sum[i];
+            double scale = norm > 0 ? 1 / Math.Sqrt(norm) : 0;                                   // the mean's count cancels
+            result[b] = new float[width];
+            for (int i = 0; i < width; i++) result[b][i] = (float)(sum[i] * scale);
+        }
+        return result;
+    }
+
+    /// <summary>Cosine similarity of two vectors of the same length (a dot product for <see cref="Pool"/>'s unit vectors).</summary>
     public static double Cosine(float[] a, float[] b)
     {
         if (a.Length != b.Length) throw new TandemException($"cannot compare embeddings of lengths {a.Length} and {b.Length}");

@@ -37,9 +37,12 @@ public static class Autocast
     /// fast as float32 ones) and float32 elsewhere; otherwise as <see cref="Parse"/>.
     /// </summary>
     public static ScalarType? ForInference(string precision, Device device) =>
-        precision.Equals("auto", StringComparison.OrdinalIgnoreCase)
-            ? (device.type == TorchSharp.DeviceType.CPU && CpuHasBf16.Value ? ScalarType.BFloat16 : null)
-            : Parse(precision);
+        device.type == TorchSharp.DeviceType.CPU ? ForCpuInference(precision)
+            : precision.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : Parse(precision);
+
+    /// <summary><see cref="ForInference"/> on the CPU, without touching libtorch (an ONNX Runtime path needs none).</summary>
+    public static ScalarType? ForCpuInference(string precision) =>
+        precision.Equals("auto", StringComparison.OrdinalIgnoreCase) ? (CpuHasBf16.Value ? ScalarType.BFloat16 : null) : Parse(precision);
 
     /// <summary>The words <see cref="ForInference"/> takes.</summary>
     public static IReadOnlyList<string> InferencePrecisions { get; } = ["auto", "bf16", "fp32"];

@@ -26,6 +26,10 @@ public sealed class ModelFamily
     /// <summary>How an encoder is warm-started from one of the family's checkpoints (with <see cref="CreateEncoder"/>).</summary>
     public WarmStartLoading? EncoderLoading { get; init; }
 
+    /// <summary>The ONNX model of an encoder this family created (<see cref="CreateEncoder"/>), or null when the
+    /// family has no ONNX export.</summary>
+    public Func<ITextEncoder, byte[]>? ExportOnnx { get; init; }
+
     /// <summary>A randomly initialised causal decoder with an LM head for a config (its <c>is_decoder</c> and
     /// <c>add_cross_attention</c> already set as wanted).</summary>
     public required Func<IModelConfig, ICausalDecoder> CreateDecoder { get; init; }

@@ -37,17 +37,27 @@ public sealed class BatchEncoding
     /// <exception cref="TandemException">Rows have different lengths.</exception>
     public (Tensor InputIds, Tensor AttentionMask, Tensor TokenTypeIds) ToTensors()
     {
+        var (ids, mask, types, len) = Flat();
+        long[] shape = [Count, len];
+        return (tensor(ids, shape, ScalarType.Int64), tensor(mask, shape, ScalarType.Int64), tensor(types, shape, ScalarType.Int64));
+    }
+
+    /// <summary>The three fields flattened row after row (<c>[batch, len]</c> in row-major order) and the rows'
+    /// length. All rows must have the same length (encode with padding, or a single text).</summary>
+    /// <exception cref="TandemException">Rows have different lengths.</exception>
+    public (long[] InputIds, long[] AttentionMask, long[] TokenTypeIds, int Length) Flat()
+    {
         int len = Count == 0 ? 0 : InputIds[0].Length;
         if (InputIds.Any(r => r.Length != len))
             throw new TandemException("cannot stack rows of different lengths into a tensor; encode with padding");
-        return (Stack(InputIds, len), Stack(AttentionMask, len), Stack(TokenTypeIds, len));
+        return (Stack(InputIds, len), Stack(AttentionMask, len), Stack(TokenTypeIds, len), len);
     }
 
-    private static Tensor Stack(long[][] rows, int len)
+    private static long[] Stack(long[][] rows, int len)
     {
         var flat = new long[rows.Length * len];
         for (int i = 0; i < rows.Length; i++)
             rows[i].CopyTo(flat, i * len);
-        return tensor(flat, [rows.Length, len], ScalarType.Int64); // [batch, len]
+        return flat;
     }
 }

@@ -40,6 +40,40 @@ public class EmbedCommandTests
     }
 
     [Fact]
+    public void OnnxRuntimeIsTheFloat32DefaultAndEqualsLibTorch()
+    {
+        string[] texts = ["Someone plays an instrument.", "A man is playing a guitar."];
+        var byDefault = CliRunner.Run(["embed", .. texts]);
+        var onnx = CliRunner.Run(["embed", "--runtime", "onnx", .. texts]);
+        var libtorch = CliRunner.Run(["embed", "--runtime", "libtorch", .. texts]);
+        Assert.True(libtorch.ExitCode == 0, libtorch.Stderr);
+        Assert.Equal(byDefault.Stdout, onnx.Stdout);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var (a, b) = (Vector(onnx.StdoutLines[i]), Vector(libtorch.StdoutLines[i]));
+            Assert.True(a.Zip(b).Max(p => Math.Abs(p.First - p.Second)) < 1e-5, $"text {i}");
+        }
+        var bad = CliRunner.Run(["embed", "--runtime", "tensorflow", .. texts]);
+        Assert.NotEqual(0, bad.ExitCode);
+    }
+
+    [Fact]
+    public void ConvertsAnEncoderToOnnx()
+    {
+        using var tmp = Paths.TempDir();
+        var r = CliRunner.Run("convert", "to-onnx", "--model", "minilm", "--out", tmp["minilm.onnx"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.StartsWith($"wrote {tmp["minilm.onnx"]}: bert encoder, 6 layers, hidden 384", r.Stdout);
+        using var encoder = OnnxEncoder.FromFile(tmp["minilm.onnx"]);
+        var (hidden, width) = encoder.Encode([101, 7592, 102], [1, 1, 1], null, 1, 3);
+        Assert.Equal(384, width);
+        Assert.All(hidden, x => Assert.True(float.IsFinite(x)));
+        var again = CliRunner.Run("convert", "to-onnx", "--model", "minilm", "--out", tmp["minilm.onnx"]);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("already exists", again.Stderr);
+    }
+
+    [Fact]
     public void ReadsStandardInputAndAFile()
     {
         var fromStdin = CliRunner.RunWithInput("A dog runs in the park.\nThe cat sleeps.\n", "embed");

@@ -19,6 +19,7 @@ internal static class BertFamily
             Options = new LoadOptions { SourcePrefixes = ["bert."] },
             NewKeys = ["pooler."],
         },
+        ExportOnnx = e => BertOnnx.ToBytes((BertModel)e),
         CreateDecoder = c => new BertLMHeadModel((BertConfig)c),
         DecoderLoading = new WarmStartLoading
         {

@@ -1,5 +1,6 @@
 using Tandem.Checkpoints;
 using Tandem.Modeling;
+using Tandem.Models.Bert;
 
 namespace Tandem.Models.Roberta;
 
@@ -18,6 +19,7 @@ internal static class RobertaFamily
             Options = new LoadOptions { SourcePrefixes = ["roberta."] },
             NewKeys = ["pooler."],
         },
+        ExportOnnx = e => BertOnnx.ToBytes((BertModel)e),
         CreateDecoder = c => new RobertaForCausalLM((RobertaConfig)c),
         DecoderLoading = new WarmStartLoading
         {

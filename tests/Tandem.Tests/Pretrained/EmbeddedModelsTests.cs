@@ -10,8 +10,9 @@ public class EmbeddedModelsTests
     {
         Assert.All(MiniLm.ConcurrentResults, r => Assert.Equal(MiniLm.Dir, r));
         Assert.Equal(Path.Combine(MiniLm.Cache, "minilm-all-MiniLM-L6-v2"), MiniLm.Dir);
-        // Only the published folder remains: the loser's temporary folder was removed.
-        Assert.Equal([MiniLm.Dir], Directory.EnumerateFileSystemEntries(MiniLm.Cache).ToArray());
+        // Only the published folder remains: the loser's temporary folder was removed (beside it, other tests may
+        // have made onnx/, the exports tandem embed caches)
+        Assert.Equal([MiniLm.Dir], Directory.EnumerateFileSystemEntries(MiniLm.Cache).Where(e => Path.GetFileName(e) != "onnx").ToArray());
     }
 
     [Fact]

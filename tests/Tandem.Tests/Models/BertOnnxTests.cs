@@ -104,6 +104,39 @@ public class BertOnnxTests
         Assert.Equal(key[5, 3].item<float>(), values[3 * 96 + 32 + 5]);
     }
 
+    /// <summary>The exported encoder folders of the reference models, run by ONNX Runtime, give transformers'
+    /// last hidden states (RoBERTa's rows are left-padded).</summary>
+    [Theory]
+    [InlineData(Reference.Plain)]
+    [InlineData(Reference.Eos)]
+    [InlineData(Reference.Roberta2Roberta)]
+    [InlineData(Reference.RobertaShare)]
+    [InlineData("tiny-bert2gpt2")]
+    public void ExportedReferenceEncodersMatchTransformers(string name)
+    {
+        var r = Reference.Load(name);
+        using var tmp = Paths.TempDir();
+        var config = OnnxExport.Write(Path.Combine(r.Dir, "encoder"), null, tmp["encoder.onnx"]);
+        Assert.Equal(name.Contains("roberta") ? "roberta" : "bert", config.ModelType);
+        using var encoder = OnnxEncoder.FromFile(tmp["encoder.onnx"]);
+        using var ids = r.Tensor("inputs.input_ids", ScalarType.Int64);
+        using var mask = r.Tensor("inputs.attention_mask", ScalarType.Int64);
+        using var hidden = encoder.Encode(ids, mask);
+        using var expected = r.Tensor("encoder_last_hidden_state");
+        double diff = Reference.MaxAbsDiff(hidden, expected);
+        Assert.True(diff <= 1e-5, $"{name}: max difference {diff}");
+        Assert.Contains("already exists", Assert.Throws<TandemException>(() => OnnxExport.Write(Path.Combine(r.Dir, "encoder"), null, tmp["encoder.onnx"])).Message);
+    }
+
+    [Fact]
+    public void ADecoderOnlyFamilyHasNoExport()
+    {
+        using var tmp = Paths.TempDir();
+        var e = Assert.Throws<TandemException>(() => OnnxExport.Write(Path.Combine(Reference.Load("tiny-bert2gpt2").Dir, "decoder"), null, tmp["d.onnx"]));
+        Assert.Contains("GPT-2", e.Message);
+        Assert.False(File.Exists(tmp["d.onnx"]));
+    }
+
     [Fact]
     public void RefusesWhatItDoesNotCover()
     {

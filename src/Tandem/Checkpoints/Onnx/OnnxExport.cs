@@ -60,7 +60,7 @@ public static class OnnxExport
     {
         var family = ModelFamilies.Of(config);
         if (family.ExportOnnx is null)
-            throw new TandemException($"{dir}: a {family.Name} encoder has no ONNX export (families with one: {string.Join(", ", ModelFamilies.All.Where(f => f.ExportOnnx is not null).Select(f => f.Name))})");
+            throw new TandemException($"{dir}: {family.Name} checkpoints have no encoder ONNX export (families with one: {string.Join(", ", ModelFamilies.All.Where(f => f.ExportOnnx is not null).Select(f => f.Name))})");
         var encoder = ModelFamilies.LoadEncoder(dir);
         try { return family.ExportOnnx(encoder); }
         finally { encoder.Module.Dispose(); }

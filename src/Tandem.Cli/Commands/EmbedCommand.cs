@@ -33,6 +33,8 @@ internal static class EmbedCommand
             var inputs = TextSources.Read(parse.GetValue(texts), parse.GetValue(file));
             var products = Tandem.Modeling.Autocast.ForCpuInference(parse.GetValue(precision)!);
             var chosen = EncoderRuntimes.Choose(parse.GetValue(runtime)!, products);
+            if (chosen == EncoderRuntime.Onnx && products is not null)
+                Console.Error.WriteLine("warning: ONNX Runtime computes in float32; --precision bf16 applies to --runtime libtorch");
             using var scope = Tandem.Modeling.Autocast.Enter(chosen == EncoderRuntime.LibTorch ? products : null);
             using var embedder = TextEmbedder.Load(parse.GetValue(model)!, parse.GetValue(CommonOptions.CacheDir), chosen);
             int i = 0;

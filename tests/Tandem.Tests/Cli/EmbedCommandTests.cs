@@ -53,6 +53,9 @@ public class EmbedCommandTests
             var (a, b) = (Vector(onnx.StdoutLines[i]), Vector(libtorch.StdoutLines[i]));
             Assert.True(a.Zip(b).Max(p => Math.Abs(p.First - p.Second)) < 1e-5, $"text {i}");
         }
+        var mixed = CliRunner.Run(["embed", "--runtime", "onnx", "--precision", "bf16", .. texts]);
+        Assert.Equal(onnx.Stdout, mixed.Stdout);                                                  // float32 whatever --precision says
+        Assert.Contains("warning: ONNX Runtime computes in float32", mixed.Stderr);
         var bad = CliRunner.Run(["embed", "--runtime", "tensorflow", .. texts]);
         Assert.NotEqual(0, bad.ExitCode);
     }

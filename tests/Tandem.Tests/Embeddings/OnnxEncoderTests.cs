@@ -57,6 +57,9 @@ public class OnnxEncoderTests
         var second = OnnxExport.Cached(dir, tmp["cache"]);
         Assert.NotEqual(first, second);                                                          // new weights, new export
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(first)!, "*.tmp"));
+        File.WriteAllText(tmp["not-a-folder"], "");                                             // a cache that cannot hold onnx/
+        var e = Assert.Throws<TandemException>(() => OnnxExport.Cached(dir, tmp["not-a-folder"]));
+        Assert.Contains("cannot keep the ONNX export", e.Message);
         using var encoder = OnnxEncoder.FromFile(second);
         var (hidden, width) = encoder.Encode([5, 6, 7], [1, 1, 1], null, 1, 3);
         Assert.Equal(16, width);

@@ -41,17 +41,22 @@ public static class OnnxExport
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString())))[..20];
         var path = Path.Combine(EmbeddedModels.CacheDirectory(cacheDir), "onnx", $"{Path.GetFileName(dir)}-{hash}.onnx");
         if (File.Exists(path)) return path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var bytes = Export(dir, ModelFamilies.LoadConfig(dir));
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
-            File.WriteAllBytes(temporary, Export(dir, ModelFamilies.LoadConfig(dir)));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(temporary, bytes);
             try { File.Move(temporary, path, overwrite: false); }
             catch (IOException) when (File.Exists(path)) { }                                    // another process won
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TandemException($"cannot keep the ONNX export of {dir} in {Path.GetDirectoryName(path)} ({e.Message}); choose a writable --cache-dir (or $TANDEM_CACHE), or run libtorch (--runtime libtorch)", e);
+        }
         finally
         {
-            File.Delete(temporary);
+            try { File.Delete(temporary); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         return path;
     }

@@ -24,6 +24,11 @@ internal static class MultiHeadAttention
     public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double? scale = null)
     {
         using var scope = NewDisposeScope();
+        if (q.dtype != k.dtype && k.dtype == ScalarType.Float32)                                 // a cache widened to float32 (KeyValueCache)
+        {
+            q = q.to(ScalarType.Float32);
+            if (mask is not null && mask.dtype != ScalarType.Float32) mask = mask.to(ScalarType.Float32);   // finite: a reduced-precision mask's lowest value
+        }
         long batch = q.size(0), len = q.size(2);
         bool cpu = q.device_type == TorchSharp.DeviceType.CPU;
         bool training = dropout > 0 || (is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad));
@@ -51,7 +56,8 @@ internal static class MultiHeadAttention
     /// 210-235 ms this way (alternating runs). libtorch's bf16 softmax computes in float32 and rounds once, so it
     /// gives the float32 softmax of the scores rounded to bf16 (equal bits in a test), without the passes that
     /// widened the scores, added a float32 mask and narrowed the probabilities: at 32 x 12 heads x 128 x 128 scores,
-    /// 6.2-6.5 against 7.3-7.8 ms a layer. A single query (a cached decoding step) stays fused.
+    /// 6.2-6.5 against 7.3-7.8 ms a layer. A single query (a cached decoding step) stays fused, in float32 against
+    /// the cache's widened keys and values (<see cref="KeyValueCache"/>).
     /// </summary>
     static Tensor Bf16Products(Tensor q, Tensor k, Tensor v, Tensor? mask, double scale)
     {

@@ -20,7 +20,7 @@ internal static class EmbedCommand
         var precision = CommonOptions.Precision("fp32");
         var runtime = new Option<string>("--runtime")
         {
-            Description = "What runs the encoder: onnx (ONNX Runtime on the encoder exported in memory, float32), libtorch, or auto: onnx for fp32 products, libtorch for bf16",
+            Description = "What runs the encoder: onnx (ONNX Runtime, float32, on the encoder's ONNX export, made on first use and kept under onnx/ in the cache folder), libtorch, or auto: onnx for fp32 products, libtorch for bf16",
             DefaultValueFactory = _ => "auto",
         };
         runtime.AcceptOnlyFromAmong(EncoderRuntimes.Names);

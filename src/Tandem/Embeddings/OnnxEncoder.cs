@@ -77,6 +77,10 @@ public sealed class OnnxEncoder : IDisposable
             var dims = hidden.GetTensorTypeAndShape().Shape;
             return (hidden.GetTensorDataAsSpan<float>().ToArray(), (int)dims[^1]);
         }
+        catch (OnnxRuntimeException e)
+        {
+            throw new TandemException($"ONNX Runtime could not encode {batch} x {len} tokens ({e.Message.Split('\n')[0]}); longer than the model's positions?", e);
+        }
         finally
         {
             foreach (var v in feeds.Values) v.Dispose();

@@ -64,6 +64,9 @@ public class OnnxEncoderTests
         var (hidden, width) = encoder.Encode([5, 6, 7], [1, 1, 1], null, 1, 3);
         Assert.Equal(16, width);
         Assert.Equal(48, hidden.Length);
+        var tooLong = Enumerable.Repeat(5L, 25).ToArray();                                      // 25 tokens, 20 positions
+        var error = Assert.Throws<TandemException>(() => encoder.Encode(tooLong, Enumerable.Repeat(1L, 25).ToArray(), null, 1, 25));
+        Assert.Contains("could not encode 1 x 25 tokens", error.Message);
     }
 
     [Fact]

@@ -24,11 +24,7 @@ internal static class MultiHeadAttention
     public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double? scale = null)
     {
         using var scope = NewDisposeScope();
-        if (q.dtype != k.dtype && k.dtype == ScalarType.Float32)                                 // a cache widened to float32 (KeyValueCache)
-        {
-            q = q.to(ScalarType.Float32);
-            if (mask is not null && mask.dtype != ScalarType.Float32) mask = mask.to(ScalarType.Float32);   // finite: a reduced-precision mask's lowest value
-        }
+        if (q.dtype != k.dtype && k.dtype == ScalarType.Float32) q = q.to(ScalarType.Float32);  // a cache widened to float32 (KeyValueCache)
         long batch = q.size(0), len = q.size(2);
         bool cpu = q.device_type == TorchSharp.DeviceType.CPU;
         bool training = dropout > 0 || (is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad));
@@ -73,10 +69,13 @@ internal static class MultiHeadAttention
     public static Tensor? ForProducts(Tensor? mask) =>
         mask is not null && Autocast.Dtype is { } dt && !is_grad_enabled() ? MaskIn(mask, dt) : mask;
 
-    /// <summary>The additive <paramref name="mask"/> in <paramref name="dtype"/>, its large negatives clamped to that
-    /// dtype's lowest value (float32's would round to minus infinity in bf16); the mask itself when it is in it.</summary>
+    /// <summary>The additive <paramref name="mask"/> in <paramref name="dtype"/>: when narrowing, its large negatives
+    /// clamped to that dtype's lowest value first (float32's would round to minus infinity in bf16); when widening
+    /// (a bf16 mask for a float32 attention), converted as it is; the mask itself when it is in it.</summary>
     static Tensor MaskIn(Tensor mask, ScalarType dtype) =>
-        mask.dtype == dtype ? mask : mask.clamp_min(AttentionMasks.MinValue(dtype)).to(dtype);
+        mask.dtype == dtype ? mask
+            : AttentionMasks.MinValue(dtype) <= AttentionMasks.MinValue(mask.dtype) ? mask.to(dtype)
+            : mask.clamp_min(AttentionMasks.MinValue(dtype)).to(dtype);
 
     /// <summary>
     /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>

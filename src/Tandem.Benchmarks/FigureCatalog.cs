@@ -32,43 +32,22 @@ public static class FigureCatalog
         Greedy("beam4_b1_bf16_tokens_per_s", 1, 4, "beam4_b1_tokens_per_s", ScalarType.BFloat16),
         PerToken("greedy_b1_ms_per_token_64", 64, null),
         PerToken("greedy_b1_ms_per_token_256", 256, "greedy_b1_ms_per_token_64"),
-        new(OrtB32, "seq/s", "ONNX Runtime on all-MiniLM-L6-v2's own ONNX graph, 32 x 128 tokens, float32 (the baseline)", c =>
-        {
-            double s = OnnxEncoderForward.Reference(32, 128, 1, c.Quick ? 1 : 5);
-            return new(32 / s, MatmulFlops.Encoder(32, 128) / s / 1e9);
-        }) { Peak = Fp32Peak },
+        EncoderRate(OrtB32, "ONNX Runtime on all-MiniLM-L6-v2's own ONNX graph, 32 x 128 tokens, float32 (the baseline)", 32, 128,
+            c => OnnxEncoderForward.Reference(32, 128, 1, c.Quick ? 1 : 5), Fp32Peak, null),
         Encoder("encoder_b32x128_seq_per_s", 32, 128, ScalarType.Float32, Fp32Peak, OrtB32),
         Encoder("encoder_b32x128_bf16_seq_per_s", 32, 128, ScalarType.BFloat16, Bf16Peak, OrtB32),
-        new("encoder_b32x128_onnx_seq_per_s", "seq/s", "Tandem's ONNX export in ONNX Runtime, 32 x 128 tokens, float32 (`tandem embed`'s default path)", c =>
-        {
-            double s = OnnxEncoderForward.Exported(32, 128, 1, c.Quick ? 1 : 5);
-            return new(32 / s, MatmulFlops.Encoder(32, 128) / s / 1e9);
-        }) { Peak = Fp32Peak, Baseline = OrtB32 },
-        new(OrtB1, "ms", "ONNX Runtime on all-MiniLM-L6-v2's own ONNX graph, 1 x 32 tokens, float32 (the baseline)", c =>
-        {
-            double s = OnnxEncoderForward.Reference(1, 32, 5, c.Quick ? 3 : 30);
-            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
-        }) { Peak = Fp32Peak },
-        new("encoder_b1x32_ms", "ms", "encoder forward, 1 x 32 tokens, float32", c =>
-        {
-            double s = EncoderForward.Time(1, 32, ScalarType.Float32, c.Quick ? 2 : 5, c.Quick ? 3 : 30);
-            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
-        }) { Peak = Fp32Peak, Baseline = OrtB1 },
-        new("encoder_b1x32_bf16_ms", "ms", "encoder forward, 1 x 32 tokens, bf16 (`tandem embed --precision bf16`)", c =>
-        {
-            double s = EncoderForward.Time(1, 32, ScalarType.BFloat16, c.Quick ? 2 : 5, c.Quick ? 3 : 30);
-            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
-        }) { Peak = Bf16Peak, Baseline = OrtB1 },
-        new("encoder_b1x32_onnx_ms", "ms", "Tandem's ONNX export in ONNX Runtime, 1 x 32 tokens, float32 (`tandem embed`'s default path)", c =>
-        {
-            double s = OnnxEncoderForward.Exported(1, 32, 5, c.Quick ? 3 : 30);
-            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
-        }) { Peak = Fp32Peak, Baseline = OrtB1 },
-        new("encoder_b1x32_bf16_products_ms", "ms", "the bf16 1 x 32 encoder pass's matrix products alone: its floor", c =>
-        {
-            double s = MatmulFloor.Time(MatmulFloor.Encoder(1, 32), ScalarType.BFloat16, backward: false, 5, c.Quick ? 3 : 30);
-            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
-        }) { Peak = Bf16Peak, Baseline = "encoder_b1x32_bf16_ms" },
+        EncoderRate("encoder_b32x128_onnx_seq_per_s", "Tandem's ONNX export in ONNX Runtime, 32 x 128 tokens, float32 (`tandem embed`'s default path)", 32, 128,
+            c => OnnxEncoderForward.Exported(32, 128, 1, c.Quick ? 1 : 5), Fp32Peak, OrtB32),
+        EncoderLatency(OrtB1, "ONNX Runtime on all-MiniLM-L6-v2's own ONNX graph, 1 x 32 tokens, float32 (the baseline)",
+            c => OnnxEncoderForward.Reference(1, 32, 5, c.Quick ? 3 : 30), Fp32Peak, null),
+        EncoderLatency("encoder_b1x32_ms", "encoder forward, 1 x 32 tokens, float32",
+            c => EncoderForward.Time(1, 32, ScalarType.Float32, c.Quick ? 2 : 5, c.Quick ? 3 : 30), Fp32Peak, OrtB1),
+        EncoderLatency("encoder_b1x32_bf16_ms", "encoder forward, 1 x 32 tokens, bf16 (`tandem embed --precision bf16`)",
+            c => EncoderForward.Time(1, 32, ScalarType.BFloat16, c.Quick ? 2 : 5, c.Quick ? 3 : 30), Bf16Peak, OrtB1),
+        EncoderLatency("encoder_b1x32_onnx_ms", "Tandem's ONNX export in ONNX Runtime, 1 x 32 tokens, float32 (`tandem embed`'s default path)",
+            c => OnnxEncoderForward.Exported(1, 32, 5, c.Quick ? 3 : 30), Fp32Peak, OrtB1),
+        EncoderLatency("encoder_b1x32_bf16_products_ms", "the bf16 1 x 32 encoder pass's matrix products alone: its floor",
+            c => MatmulFloor.Time(MatmulFloor.Encoder(1, 32), ScalarType.BFloat16, backward: false, 5, c.Quick ? 3 : 30), Bf16Peak, "encoder_b1x32_bf16_ms"),
         Encoder("encoder_seq_per_s_32", 8, 32, ScalarType.Float32, Fp32Peak, null),
         Encoder("encoder_seq_per_s_128", 8, 128, ScalarType.Float32, Fp32Peak, "encoder_seq_per_s_32"),
         Encoder("encoder_seq_per_s_512", 8, 512, ScalarType.Float32, Fp32Peak, "encoder_seq_per_s_32"),
@@ -128,10 +107,24 @@ public static class FigureCatalog
         }) { Peak = Fp32Peak, Baseline = baseline };
 
     static Figure Encoder(string name, int batch, int length, ScalarType dtype, string peak, string? baseline) =>
-        new(name, "seq/s", $"encoder forward, {batch} x {length} tokens, {Precision(dtype)}", c =>
+        EncoderRate(name, $"encoder forward, {batch} x {length} tokens, {Precision(dtype)}", batch, length,
+            c => EncoderForward.Time(batch, length, dtype, 1, c.Quick ? 1 : 5), peak, baseline);
+
+    /// <summary>An encoder pass of <paramref name="batch"/> x <paramref name="length"/> tokens as sequences per second,
+    /// <paramref name="seconds"/> timing one pass.</summary>
+    static Figure EncoderRate(string name, string description, int batch, int length, Func<FigureContext, double> seconds, string peak, string? baseline) =>
+        new(name, "seq/s", description, c =>
         {
-            double s = EncoderForward.Time(batch, length, dtype, 1, c.Quick ? 1 : 5);
+            double s = seconds(c);
             return new(batch / s, MatmulFlops.Encoder(batch, length) / s / 1e9);
+        }) { Peak = peak, Baseline = baseline };
+
+    /// <summary>An encoder pass of 1 x 32 tokens as its latency in milliseconds, <paramref name="seconds"/> timing one pass.</summary>
+    static Figure EncoderLatency(string name, string description, Func<FigureContext, double> seconds, string peak, string? baseline) =>
+        new(name, "ms", description, c =>
+        {
+            double s = seconds(c);
+            return new(s * 1000, MatmulFlops.Encoder(1, 32) / s / 1e9);
         }) { Peak = peak, Baseline = baseline };
 
     static string Precision(ScalarType dtype) => dtype == ScalarType.Float32 ? "float32" : "bf16";

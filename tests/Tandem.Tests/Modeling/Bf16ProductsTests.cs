@@ -20,12 +20,30 @@ public sealed class Bf16ProductsTests
     static readonly long[] Rows = [1, 4, 8, 64, 256, 1024];
     static readonly long[] Widths = [31, 100, 302, 400, 1536, 2000];
 
+    /// <summary>A model of one layer (<see cref="InferenceWeights.Hold"/> holds the layers below a model).</summary>
+    sealed class Holder : nn.Module
+    {
+#pragma warning disable IDE0052 // registered as a submodule
+        readonly Linear layer;
+#pragma warning restore IDE0052
+
+        public Holder(Linear layer) : base("holder")
+        {
+            this.layer = layer;
+            RegisterComponents();
+        }
+    }
+
     /// <summary><see cref="Linear"/> under bf16 autocast (its column-major weight, no gradient) equals the float32
-    /// product of the bf16-rounded input and weight within one bf16 rounding of the output.</summary>
+    /// product of the bf16-rounded input and weight within one bf16 rounding of the output: with its weight
+    /// converted for each product (oneDNN's matmul), and held in bf16 as decoding sessions and <c>embed</c> hold it
+    /// (one to four rows then go through Tandem's own matrix-vector kernel, more through oneDNN's).</summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void ForwardProductsEqualFloat32OnesWithinBf16Rounding(int threads)
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    public void ForwardProductsEqualFloat32OnesWithinBf16Rounding(int threads, bool held)
     {
         int before = get_num_threads();
         set_num_threads(threads);
@@ -40,6 +58,9 @@ public sealed class Bf16ProductsTests
                     using var layer = new Linear(inputs, outputs);
                     layer.weight.normal_(0, 1);
                     layer.bias!.normal_(0, 1);
+                    var model = new Holder(layer);                                            // Hold looks below a model
+                    using var hold = held ? InferenceWeights.Hold(model, ScalarType.BFloat16) : null;
+                    Assert.Equal(held, layer.Cast.IsHeld);
                     var w = layer.weight.to(ScalarType.BFloat16).to(ScalarType.Float32);
                     var b = layer.bias!.to(ScalarType.BFloat16).to(ScalarType.Float32);
                     foreach (long rows in Rows)
@@ -49,7 +70,7 @@ public sealed class Bf16ProductsTests
                         Tensor y;
                         using (Autocast.Enter(ScalarType.BFloat16)) y = layer.forward(x).to(ScalarType.Float32);
                         var exact = nn.functional.linear(x.to(ScalarType.Float32), w, b);
-                        AssertWithinBf16(exact, y, $"{rows} x {inputs} -> {outputs}, {threads} thread(s)");
+                        AssertWithinBf16(exact, y, $"{rows} x {inputs} -> {outputs}, {threads} thread(s), held {held}");
                     }
                 }
         }

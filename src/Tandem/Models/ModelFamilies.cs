@@ -57,8 +57,9 @@ public static class ModelFamilies
     }
 
     /// <summary>The encoder of a checkpoint folder of any family with an encoder, loaded strictly (its pooler may be
-    /// new, unless <paramref name="exact"/>: then every weight must be there and used); <paramref name="report"/>
-    /// receives what was loaded and what was initialised anew.</summary>
+    /// new, unless <paramref name="exact"/>: then every weight must be there and used, so the encoder is built without
+    /// random initialisation, as <c>FromPretrained</c> builds models); <paramref name="report"/> receives what was
+    /// loaded and what was initialised anew.</summary>
     public static ITextEncoder LoadEncoder(string dir, LoadReport? report = null, bool exact = false)
     {
         var config = LoadConfig(dir);
@@ -67,7 +68,14 @@ public static class ModelFamilies
         var family = Of(config);
         if (family.CreateEncoder is null || family.EncoderLoading is null)
             throw new TandemException($"{dir}: a {family.Name} checkpoint cannot be an encoder");
-        var encoder = family.CreateEncoder(config);
+        ITextEncoder encoder;
+        if (exact)
+        {
+            ITextEncoder? built = null;
+            Initialization.BuildForStrictLoad(() => (built = family.CreateEncoder(config)).Module);   // every weight is loaded next
+            encoder = built!;
+        }
+        else encoder = family.CreateEncoder(config);
         try
         {
             var loaded = family.EncoderLoading.Load(encoder.Module, dir, family.Name);

@@ -36,16 +36,14 @@ public sealed class TextEmbedder : IDisposable
     {
         var dir = EmbeddedModels.Resolve(model, cacheDir);
         var tokenizer = AutoTokenizer.FromPretrained(dir);
+        var config = ModelFamilies.LoadConfig(dir);
+        VocabularyCheck.EnsureFits(tokenizer, config.VocabSize, dir);
         if (runtime == EncoderRuntime.Onnx)
-        {
-            var config = ModelFamilies.LoadConfig(dir);
-            VocabularyCheck.EnsureFits(tokenizer, config.VocabSize, dir);
             return new TextEmbedder(null, OnnxEncoder.FromFile(OnnxExport.Cached(dir, cacheDir)), tokenizer, config.MaxPositions);
-        }
-        var bert = BertModel.FromPretrained(dir);
-        try { VocabularyCheck.EnsureFits(tokenizer, bert.Config.VocabSize, dir); }
-        catch { bert.Dispose(); throw; }
-        return new TextEmbedder(bert, null, tokenizer, bert.Config.MaxPositionEmbeddings);
+        var encoder = ModelFamilies.LoadEncoder(dir, exact: true);                              // BERT or RoBERTa, as the export takes
+        if (encoder is BertModel bert) return new TextEmbedder(bert, null, tokenizer, config.MaxPositions);
+        encoder.Module.Dispose();
+        throw new TandemException($"{dir}: sentence embeddings take a BERT or RoBERTa encoder, not {config.ModelType}");
     }
 
     /// <summary>Embeds <paramref name="texts"/> in batches of <paramref name="batchSize"/>; texts longer than the

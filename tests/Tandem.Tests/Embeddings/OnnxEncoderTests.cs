@@ -24,6 +24,31 @@ public class OnnxEncoderTests
         Assert.True(worst < 1e-5, $"largest difference {worst}");
     }
 
+    /// <summary>A RoBERTa folder (the reference tiny RoBERTa's architecture with roberta-small's byte-level BPE)
+    /// embeds through both runtimes alike, texts longer than its positions (the padding offset taken off) truncated.</summary>
+    [Fact]
+    public void RobertaEmbeddingsAgreeOnBothRuntimes()
+    {
+        using var dir = Paths.TempDir();
+        var config = Tandem.Models.Roberta.RobertaConfig.Load(Paths.Shared("reference", "tiny-roberta2roberta", "encoder"));
+        var tokenizerDir = Paths.Shared("reference", "tokenizers", "roberta-small");
+        config.VocabSize = Tandem.Tokenization.AutoTokenizer.FromPretrained(tokenizerDir).VocabSize;
+        manual_seed(6);
+        var folder = Path.Combine(dir.Path, "roberta");
+        using (var model = new Tandem.Models.Roberta.RobertaModel(config)) model.SavePretrained(folder);
+        foreach (var f in Directory.GetFiles(tokenizerDir)) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        var cache = Path.Combine(dir.Path, "cache");                                             // the export's, not the user's
+        string[] texts = ["hello world", string.Join(' ', Enumerable.Repeat("hello world", 40))];
+        var warnings = new List<string>();
+        using var onnx = TextEmbedder.Load(folder, cache, EncoderRuntime.Onnx);
+        using var torch = TextEmbedder.Load(folder, cache, EncoderRuntime.LibTorch);
+        var a = onnx.Embed(texts, warn: warnings.Add).ToArray();
+        var b = torch.Embed(texts, warn: warnings.Add).ToArray();
+        double worst = a.Zip(b).Max(p => p.First.Zip(p.Second).Max(x => Math.Abs(x.First - x.Second)));
+        Assert.True(worst < 1e-5, $"largest difference {worst}");
+        Assert.Equal(2, warnings.Count(w => w.Contains($"truncated to {config.MaxPositions}")));
+    }
+
     [Fact]
     public void PoolingAveragesTheKeptTokensToAUnitVector()
     {

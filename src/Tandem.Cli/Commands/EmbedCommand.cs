@@ -11,7 +11,7 @@ internal static class EmbedCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model("A BERT checkpoint folder, or minilm (embedded all-MiniLM-L6-v2)");
+        var model = CommonOptions.Model("A BERT or RoBERTa checkpoint folder, or minilm (embedded all-MiniLM-L6-v2)");
         model.DefaultValueFactory = _ => "minilm";
         model.Required = false;
         var texts = CommonOptions.Texts("texts", "Sentences to embed (else --file, else standard input)");

@@ -18,14 +18,16 @@ internal static class InitCommand
         var startId = new Option<int?>("--decoder-start-token-id") { Description = "Override the decoder start id the recipe picks (BERT: [CLS], RoBERTa: <s>, GPT-2: <|endoftext|>)" };
         var padId = new Option<int?>("--pad-token-id") { Description = "Override the pad id (GPT-2 has no pad token: the eos id serves)" };
         var eosId = new Option<int?>("--eos-token-id") { Description = "Override the end-of-sequence id (BERT: [SEP], RoBERTa: </s>)" };
+        var seed = new Option<long?>("--seed") { Description = "Random seed for the newly initialised weights (default: a fresh draw each run)" };
         var command = new Command("init", "Build a warm-started encoder-decoder model folder (cross-attention newly initialised), or a UniLM prefix LM")
         {
-            encoder, decoder, unilm, tie, tokenizer, output, startId, padId, eosId, CommonOptions.CacheDir,
+            encoder, decoder, unilm, tie, tokenizer, output, startId, padId, eosId, seed, CommonOptions.CacheDir,
         };
         command.SetHandler(parse =>
         {
             if (File.Exists(parse.GetValue(output)))
                 throw new TandemException($"--out {parse.GetValue(output)}: a file is in the way; give a folder");
+            if (parse.GetValue(seed) is { } s) TorchSharp.torch.manual_seed(s);
             if (parse.GetValue(unilm) is { } bert)
             {
                 if (parse.GetValue(encoder) is not null || parse.GetValue(decoder) is not null || parse.GetValue(tie))

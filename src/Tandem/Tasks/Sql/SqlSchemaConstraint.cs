@@ -8,7 +8,8 @@ namespace Tandem.Tasks.Sql;
 /// calls for a table (after <c>FROM</c>, <c>JOIN</c>, or a comma in a <c>FROM</c> list) only the word pieces that
 /// spell one of the database's tables (or <c>(</c> for a subquery) may come next, and after <c>alias.</c> only
 /// those that spell one of its columns (or <c>*</c>); once a name is complete it may not run on into a longer one
-/// the database lacks (<c>_</c> or <c>##</c> pieces). Everything else, and everything inside a string literal, is
+/// the database lacks (<c>_</c> or <c>##</c> pieces) or be qualified by a <c>.</c> into a name it lacks
+/// (<c>FROM river.population</c>). Everything else, and everything inside a string literal, is
 /// left to the model. Names are matched as the tokenizer splits them (<c>border_info</c> -> <c>border _ info</c>),
 /// so the constraint holds for any WordPiece model and any SQLite file; it does not check that a column belongs to
 /// the table its alias names (in SQL the alias comes after the column list).
@@ -22,7 +23,7 @@ public sealed class SqlSchemaConstraint
     readonly HashSet<long> _dropped;
     readonly Node _tables;
     readonly Node _columns;
-    readonly int[] _continuations;
+    readonly int[] _continuations;                          // what would run a complete name on: ##pieces, _ and .
     readonly HashSet<string> _tableNames;
     readonly Dictionary<long, AllowedTokens> _afterKeyword = [];
 
@@ -36,7 +37,7 @@ public sealed class SqlSchemaConstraint
         _columns = Build(schema.Tables.SelectMany(t => t.Columns).Select(c => c.Name), "*");
         if (_tables.Children.Count == 0) throw new TandemException("the database has no tables whose names the tokenizer can spell");
         _continuations = Enumerable.Range(0, tokenizer.VocabSize)
-            .Where(id => tokenizer.IdToToken(id) is var t && (t == "_" || IsPiece(t)))
+            .Where(id => tokenizer.IdToToken(id) is var t && (t is "_" or "." || IsPiece(t)))
             .ToArray();
         _tableNames = new(schema.Tables.Select(t => t.Name), StringComparer.OrdinalIgnoreCase);
     }

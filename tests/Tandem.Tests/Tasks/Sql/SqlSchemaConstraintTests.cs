@@ -95,6 +95,19 @@ public class SqlSchemaConstraintTests
     }
 
     [Fact]
+    public void ACompleteTableNameIsNotQualifiedIntoOneTheDatabaseLacks()
+    {
+        // "from river . population ." reads "from river.population." (schema river, table population): no such table
+        var allowed = Geo.Value.Next(0, Prefix("select * from river"));
+        Assert.NotNull(allowed);
+        Assert.False(Allows(allowed, Id(".")));
+        Assert.False(Allows(allowed, Id("_")));
+        Assert.True(Allows(allowed, Id("r")));                            // an alias, as in "from river r"
+        Assert.True(Allows(allowed, Id("where")));
+        Assert.True(Allows(allowed, Id(",")));
+    }
+
+    [Fact]
     public void AKeywordThatStartsANameOfTheDatabaseMayGoOnIntoIt()
     {
         var schema = new DatabaseSchema([new TableSchema("loans", [new ColumnSchema("from_date", "text", false, [])], [])]);
@@ -122,6 +135,7 @@ public class SqlSchemaConstraintTests
         var complete = Geo.Value.Next(0, Prefix(from + "s0 . state _ name"));
         Assert.True(complete!.Except);
         Assert.Contains(Id("_"), complete.Ids);                           // no state_name_x
+        Assert.Contains(Id("."), complete.Ids);                           // no s0.state_name.x
         Assert.Null(Geo.Value.Next(0, Prefix(from + "s0 . state _ name =")));
     }
 

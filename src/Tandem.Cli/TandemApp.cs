@@ -24,7 +24,7 @@ internal static class TandemApp
     /// <summary>A root named <c>tandem</c> (RootCommand would take the assembly name, Tandem.Cli).</summary>
     public static Command Build()
     {
-        var root = new Command("tandem", "Tandem: sequence-to-sequence Transformers from pre-trained BERT checkpoints (BERT2BERT, BERTShare), on TorchSharp.")
+        var root = new Command("tandem", "Tandem: sequence-to-sequence Transformers from pre-trained checkpoints (BERT, RoBERTa, GPT-2: BERT2BERT, BERTShare, BERT2GPT2, RoBERTaShare, UniLM), on TorchSharp.")
         {
             new System.CommandLine.Help.HelpOption(),
             new VersionOption(),

@@ -9,16 +9,16 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model", "-m") { Description = "model folder", Required = true };
-        var data = new Option<FileInfo>("--data", "-d") { Description = "pairs file (.jsonl, .tsv, .csv)", Required = true };
-        var beams = new Option<int>("--beams") { Description = "beam count", DefaultValueFactory = _ => 1 };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "longest output", DefaultValueFactory = _ => 128 };
-        var limit = new Option<int>("--limit") { Description = "evaluate at most N examples (0 = all)" };
-        var lower = new Option<bool>("--lowercase") { Description = "lower-case before BLEU" };
-        var source = new Option<string>("--source-field") { Description = "source field", DefaultValueFactory = _ => "source" };
-        var target = new Option<string>("--target-field") { Description = "target field", DefaultValueFactory = _ => "target" };
+        var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Model folder", Required = true };
+        var data = new Option<FileInfo>("--data", "-d") { Description = "Pairs file (.jsonl, .tsv, .csv)", Required = true };
+        var beams = new Option<int>("--num-beams", "--beams") { Description = "Beam width (as generate's --num-beams)", DefaultValueFactory = _ => 1 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Longest output", DefaultValueFactory = _ => 128 };
+        var limit = new Option<int>("--limit") { Description = "Evaluate at most N examples (0 = all)" };
+        var lower = new Option<bool>("--lowercase") { Description = "Lower-case before BLEU" };
+        var source = new Option<string>("--source-field") { Description = "Source field", DefaultValueFactory = _ => "source" };
+        var target = new Option<string>("--target-field") { Description = "Target field", DefaultValueFactory = _ => "target" };
         var precision = CommonOptions.Precision("fp32");
-        var command = new Command("evaluate", "generate for a data file and print exact match, token accuracy and BLEU")
+        var command = new Command("evaluate", "Generate for a data file and print exact match, token accuracy and BLEU")
             { model, data, beams, maxNew, limit, lower, source, target, precision };
         command.SetHandler(parse =>
         {

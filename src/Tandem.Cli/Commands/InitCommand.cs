@@ -18,7 +18,7 @@ internal static class InitCommand
         var startId = new Option<int?>("--decoder-start-token-id") { Description = "Override the decoder start id the recipe picks (BERT: [CLS], RoBERTa: <s>, GPT-2: <|endoftext|>)" };
         var padId = new Option<int?>("--pad-token-id") { Description = "Override the pad id (GPT-2 has no pad token: the eos id serves)" };
         var eosId = new Option<int?>("--eos-token-id") { Description = "Override the end-of-sequence id (BERT: [SEP], RoBERTa: </s>)" };
-        var seed = new Option<long?>("--seed") { Description = "Random seed for the newly initialised weights (default: a fresh draw each run)" };
+        var seed = new Option<long?>("--seed") { Description = "Random seed for the newly initialised weights (default: a fresh one, printed, so the draw can be made again)" };
         var command = new Command("init", "Build a warm-started encoder-decoder model folder (cross-attention newly initialised), or a UniLM prefix LM")
         {
             encoder, decoder, unilm, tie, tokenizer, output, startId, padId, eosId, seed, CommonOptions.CacheDir,
@@ -27,7 +27,8 @@ internal static class InitCommand
         {
             if (File.Exists(parse.GetValue(output)))
                 throw new TandemException($"--out {parse.GetValue(output)}: a file is in the way; give a folder");
-            if (parse.GetValue(seed) is { } s) TorchSharp.torch.manual_seed(s);
+            long drawSeed = parse.GetValue(seed) ?? Random.Shared.NextInt64(1, 1L << 31);
+            TorchSharp.torch.manual_seed(drawSeed);
             if (parse.GetValue(unilm) is { } bert)
             {
                 if (parse.GetValue(encoder) is not null || parse.GetValue(decoder) is not null || parse.GetValue(tie))
@@ -40,7 +41,7 @@ internal static class InitCommand
                     prefix.SavePretrained(parse.GetValue(output)!);
                     Console.Out.WriteLine($"parameters: {Pipelines.ModelInfo.Count(prefix):N0} total, {loadReport?.Missing.Count ?? 0} tensors newly initialised");
                 }
-                Console.Out.WriteLine($"wrote {parse.GetValue(output)}");
+                Console.Out.WriteLine($"wrote {parse.GetValue(output)} (seed {drawSeed})");
                 return 0;
             }
             if (parse.GetValue(encoder) is null || parse.GetValue(decoder) is null)
@@ -55,7 +56,7 @@ internal static class InitCommand
                 model.SavePretrained(parse.GetValue(output)!);
             }
             Console.Out.WriteLine($"parameters: {report.TotalParameters:N0} total, {report.NewParameters:N0} newly initialised, {report.SharedParameters:N0} shared (counted once in the total: the LM head tied to the word embeddings{(parse.GetValue(tie) ? ", and the encoder weights tied to the decoder" : "")})");
-            Console.Out.WriteLine($"wrote {parse.GetValue(output)}");
+            Console.Out.WriteLine($"wrote {parse.GetValue(output)} (seed {drawSeed})");
             return 0;
         });
         return command;

@@ -9,8 +9,8 @@ internal static class PlotCommand
 {
     public static Command Create()
     {
-        var run = new Argument<DirectoryInfo>("run-dir") { Description = "a training run folder" };
-        var command = new Command("plot", "write loss.png and dev_metrics.png for a training run") { run };
+        var run = new Argument<DirectoryInfo>("run-dir") { Description = "A training run folder" };
+        var command = new Command("plot", "Write loss.png and dev_metrics.png for a training run") { run };
         command.SetHandler(parse =>
         {
             foreach (var png in RunPlots.Write(parse.GetValue(run)!.FullName)) Console.WriteLine(png);

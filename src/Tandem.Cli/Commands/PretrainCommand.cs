@@ -12,7 +12,7 @@ internal static class PretrainCommand
     {
         var (config, set, resume) = TrainCommand.Options("pre-training config (.json, .yaml): objective (type mlm or clm), model.encoder (mlm) or model.decoder (clm), model.tokenizer, text data splits",
             "objective.block_size=256");
-        var command = new Command("pretrain", "pre-train a BERT or RoBERTa as a masked language model (objective.type mlm, the default: BertForMaskedLM / RobertaForMaskedLM checkpoints) or a GPT-2 as a causal one (clm: GPT2LMHeadModel checkpoints)") { config, set, resume };
+        var command = new Command("pretrain", "Pre-train a BERT or RoBERTa as a masked language model (objective.type mlm, the default: BertForMaskedLM / RobertaForMaskedLM checkpoints) or a GPT-2 as a causal one (clm: GPT2LMHeadModel checkpoints)") { config, set, resume };
         command.SetHandler(parse =>
             TrainCommand.Run(TrainConfigLoader.LoadPretraining(parse.GetValue(config)!.FullName, parse.GetValue(set)), parse.GetValue(resume)));
         return command;

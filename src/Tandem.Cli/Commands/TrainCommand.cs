@@ -10,7 +10,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var (config, set, resume) = Options("training config (.json, .yaml)", "optimizer.lr=3e-5");
-        var command = new Command("train", "fine-tune a seq2seq model") { config, set, resume };
+        var command = new Command("train", "Fine-tune a seq2seq model (or a prefix LM) from a JSON/YAML config") { config, set, resume };
         command.SetHandler(parse => Run(parse.GetValue(config)!.FullName, parse.GetValue(set) ?? [], parse.GetValue(resume)));
         return command;
     }
@@ -19,8 +19,8 @@ internal static class TrainCommand
     public static (Option<FileInfo> Config, Option<string[]> Set, Option<bool> Resume) Options(string configDescription, string setExample) =>
     (
         new Option<FileInfo>("--config", "-c") { Description = configDescription, Required = true },
-        new Option<string[]>("--set") { Description = $"override a config value, e.g. {setExample} (repeatable)", AllowMultipleArgumentsPerToken = false },
-        new Option<bool>("--resume") { Description = "continue from the last checkpoint of output.dir" }
+        new Option<string[]>("--set") { Description = $"Override a config value, e.g. {setExample} (repeatable)", AllowMultipleArgumentsPerToken = false },
+        new Option<bool>("--resume") { Description = "Continue from the last checkpoint of output.dir" }
     );
 
     public static int Run(string configPath, string[] overrides, bool resume) => Run(TrainConfigLoader.Load(configPath, overrides), resume);

@@ -37,20 +37,25 @@ public class Seq2SeqCommandTests
     }
 
     [Fact]
-    public void InitWithASeedDrawsTheSameNewWeightsAgain()
+    public void InitWithASeedDrawsTheSameNewWeightsAgainAndPrintsTheSeedItDrew()
     {
         using var tmp = Paths.TempDir();
         var bert = TinyBert.Encoder(tmp["bert"]);
-        byte[] Init(string name, params string[] seed)
+        (byte[] Weights, long Seed) Init(string name, params string[] seed)
         {
             var r = CliRunner.Run(["init", "--encoder", bert, "--decoder", bert, "--out", tmp[name], .. seed]);
             Assert.True(r.ExitCode == 0, r.Stderr);
-            return File.ReadAllBytes(Path.Combine(tmp[name], "model.safetensors"));
+            var printed = System.Text.RegularExpressions.Regex.Match(r.Stdout, @"wrote .* \(seed (\d+)\)");
+            Assert.True(printed.Success, r.Stdout);
+            return (File.ReadAllBytes(Path.Combine(tmp[name], "model.safetensors")), long.Parse(printed.Groups[1].Value));
         }
         var seven = Init("a", "--seed", "7");
-        Assert.Equal(seven, Init("b", "--seed", "7"));
-        Assert.NotEqual(seven, Init("c", "--seed", "8"));
-        Assert.NotEqual(seven, Init("d"));
+        Assert.Equal(7, seven.Seed);
+        Assert.Equal(seven.Weights, Init("b", "--seed", "7").Weights);
+        Assert.NotEqual(seven.Weights, Init("c", "--seed", "8").Weights);
+        var fresh = Init("d");                                            // a fresh seed, printed: the same draw again
+        Assert.NotEqual(seven.Weights, fresh.Weights);
+        Assert.Equal(fresh.Weights, Init("e", "--seed", fresh.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)).Weights);
     }
 
     [Fact]

@@ -72,6 +72,7 @@ public static class Evaluator
         using var noGrad = no_grad();
         foreach (var rows in LengthBatcher.Batches(examples, maxTokens, 0, shuffle: false, 0, 0))
         {
+            using var noCollection = Native.NoCollection.Enter();
             using var scope = NewDisposeScope();
             using var batch = Seq2SeqBatch.Collate(examples, rows, padId);
             using var output = model.Forward(new Seq2SeqInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, Labels = batch.Labels });

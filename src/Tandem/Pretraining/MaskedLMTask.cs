@@ -107,6 +107,7 @@ internal sealed class MaskedLMTask : ITrainingTask
         using (no_grad())
             foreach (var chunk in _dev!.Chunk(_data.BlocksPerBatch))
             {
+                using var noCollection = Native.NoCollection.Enter();
                 using var scope = NewDisposeScope();
                 var (ids, labels) = Collate(chunk);
                 var selected = labels.ne(MaskedLMMasker.Ignore);                                  // [batch, len]

@@ -98,6 +98,7 @@ internal sealed class TrainingLoop(TrainConfig config, ITrainingTask task,
     /// <summary>One optimizer step over the accumulated batches; null when a non-finite loss made it skip.</summary>
     double? Step(List<int[]> group, long tokens, double timeFraction)
     {
+        using var noCollection = Native.NoCollection.Enter();     // no .NET collection under libtorch's calls (see NoCollection)
         opt.Optimizer.zero_grad();
         double lossSum = 0;
         try

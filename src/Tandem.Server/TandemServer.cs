@@ -25,9 +25,6 @@ public static class TandemServer
     {
         options.Validate();
         var address = ParseHost(options.Host);
-        // Request threads allocate while the model answers: holding collections off for each answer let their garbage
-        // pile up (47-196 MiB over 10,000 requests). The server takes TorchSharp's finalizer race instead (NoCollection).
-        Tandem.Native.NoCollection.Enabled = false;
         var service = new SqlAskService(options);
         try
         {

@@ -28,7 +28,6 @@ public static class Generator
         var prompt = model.DecodesFromInputs ? inputIds : null;
         var plan = GenerationPlan.Resolve(config, (int?)prompt?.size(1));
         int batch = (int)inputIds.size(0);
-        using var noCollection = Native.NoCollection.Enter();     // no .NET collection under libtorch's calls (see NoCollection)
         using var noGrad = torch.no_grad();
         using var session = model.StartDecoding(inputIds, attentionMask, useCache);
         Diagnostics.PhaseTiming.Mark("encoder ran");

@@ -3,7 +3,7 @@ using System.Runtime;
 namespace Tandem.Native;
 
 /// <summary>
-/// Holds .NET's garbage collector off while a stretch of libtorch calls runs (a training step, a generation).
+/// Holds .NET's garbage collector off while a stretch of libtorch calls runs (a training step, an evaluation batch).
 /// TorchSharp hands libtorch the native pointer of a <c>Scalar</c> it makes for a call (the <c>alpha</c> of every
 /// tensor add and subtract, every number passed where libtorch takes a scalar) without keeping the .NET object alive
 /// through the call. A collection that another thread starts meanwhile can find the object dead, and its finalizer
@@ -13,9 +13,10 @@ namespace Tandem.Native;
 /// calls. One thread holds the region at a time, nesting as it likes; another thread's <see cref="Enter"/> meanwhile
 /// gets no region of its own (the one open covers it until it closes), so no region outlives its owner's work and
 /// collections resume between steps. If .NET ends a region early (its allocations passed <see cref="Budget"/>),
-/// <see cref="Overruns"/> counts it. A process whose other threads keep allocating while the model runs (a web
-/// server) should turn regions off (<see cref="Enabled"/>): their garbage waits for the region's end, and the heap
-/// grows (Tandem's server grew 47-196 MiB over 10,000 requests with them, against a few MiB without).
+/// <see cref="Overruns"/> counts it. Generation runs without regions: inside one every allocation takes fresh memory
+/// instead of the collector's warm nursery, and decoding (many small allocations a token) ran 5-20 % slower; and a
+/// server's request threads, allocating while the model answered, grew Tandem's server by 47-196 MiB over 10,000
+/// requests. A host whose other threads allocate heavily during training can turn regions off (<see cref="Enabled"/>).
 /// </summary>
 public sealed class NoCollection : IDisposable
 {
@@ -28,8 +29,8 @@ public sealed class NoCollection : IDisposable
     /// <summary>Whether <see cref="Enter"/> opens regions (default true; off: it does nothing).</summary>
     public static bool Enabled { get; set; } = true;
 
-    /// <summary>The managed allocation a region asks .NET to allow: a GeoQuery training step allocates up to 2.5 MB,
-    /// a beam-4 answer of <c>tandem ask</c> 14 MB (.NET 10 lets a region run past it rather than end it).</summary>
+    /// <summary>The managed allocation a region asks .NET to allow: a GeoQuery training step allocates up to 2.5 MB
+    /// (.NET 10 lets a region run past it rather than end it).</summary>
     public const long Budget = 16L << 20;
 
     /// <summary>Regions .NET ended early because their allocations passed <see cref="Budget"/>.</summary>

@@ -57,7 +57,6 @@ public sealed class FillMaskPipeline : IDisposable
         if (!ids.Contains(_maskId)) throw new TandemException($"no {_mask} in \"{text}\": write {_mask} where a token should be guessed");
         if (ids.Length > _model.Config.MaxPositions)
             throw new TandemException($"the text is {ids.Length} tokens long; the model reads at most {_model.Config.MaxPositions}");
-        using var noCollection = Native.NoCollection.Enter();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = tensor(ids, [1, ids.Length], ScalarType.Int64);                              // [1, len]

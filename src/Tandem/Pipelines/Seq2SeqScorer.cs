@@ -33,7 +33,6 @@ public static class Seq2SeqScorer
             if (ids.FirstOrDefault(t => t < 0 || t >= vocab, -1) is var bad and not -1)
                 throw new TandemException($"{name} token id {bad} is outside the vocabulary (0..{vocab - 1})");
         var model = pipeline.Model;
-        using var noCollection = Native.NoCollection.Enter();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var device = model.Module.parameters().First().device;

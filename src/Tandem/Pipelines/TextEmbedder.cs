@@ -63,7 +63,6 @@ public sealed class TextEmbedder : IDisposable
 
     float[][] ViaLibTorch(BatchEncoding encoding)
     {
-        using var noCollection = Native.NoCollection.Enter();     // no .NET collection under libtorch's calls (see NoCollection)
         var (ids, mask, types) = encoding.ToTensors();
         using (ids) using (mask) using (types) return SentenceEmbedder.Embed(_model!, ids, mask);
     }

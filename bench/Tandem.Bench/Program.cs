@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project bench/Tandem.Bench -- reverse [--reps N]   (the test suite's tiny reversal task, timed)
 //   dotnet run -c Release --project bench/Tandem.Bench -- matvec [--reps N] [--threads N]   (one-row products: fp32, bf16, Tandem's bf16 kernel)
 //   dotnet run -c Release --project bench/Tandem.Bench -- watchdog [--reps N] [--limit-ms N] [--db F]   (how late a query past its time limit is stopped)
+//   dotnet run -c Release --project bench/Tandem.Bench -- collector-race [--seconds N]   (decoding while another thread collects: failures)
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
@@ -30,7 +31,10 @@ switch (mode)
     case "watchdog":
         Tandem.Bench.WatchdogBench.Run(args[1..]);
         break;
+    case "collector-race":
+        Tandem.Bench.CollectorRaceBench.Run(args[1..]);
+        break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F] | collector-race [--seconds N]");
         break;
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation;
@@ -15,7 +16,7 @@ internal static class BeamSearch
     {
         int beams = plan.Config.NumBeams, rows = batch * beams;
         using (var scope = NewDisposeScope())
-            session.Reorder(arange(batch, ScalarType.Int64, device).repeat_interleave(beams)); // [rows]
+            session.Reorder(Scalars.Arange(0, batch, device: device).repeat_interleave(beams)); // [rows]
         var scorer = new BeamScorer(batch, plan);
         var scoresOut = plan.Config.OutputScores ? new List<float[][]>() : null;
         var sequences = StartingRows(prompt, rows, beams, plan);
@@ -32,7 +33,7 @@ internal static class BeamSearch
             var logProbs = logits.log_softmax(-1);                         // [rows, vocab]
             var processed = plan.Processors.Apply(input, logProbs);                     // [rows, vocab]
             scoresOut?.Add(GreedySearch.ToRows(processed));
-            var total = processed + tensor(beamScores, device: device).unsqueeze(1);                  // [rows, vocab]
+            var total = processed.Add(tensor(beamScores, device: device).unsqueeze(1));                  // [rows, vocab]
             long vocab = total.size(1);
             var perInput = total.reshape(batch, beams * vocab);                         // [batch, beams * vocab]
             var (topScores, topIds) = perInput.topk(k, 1, largest: true, sorted: true); // [batch, k] each

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation;
@@ -51,7 +52,7 @@ public sealed class Ensemble : IGenerativeModel
             if (sessions.Count == 1) return sessions[0].NextLogits(sequences);
             using var scope = NewDisposeScope();
             var logProbs = stack(sessions.Select(s => s.NextLogits(sequences).to(ScalarType.Float32).log_softmax(-1)).ToArray()); // [members, rows, vocab]
-            return (logProbs.logsumexp(0) - Math.Log(sessions.Count)).MoveToOuterDisposeScope();                         // [rows, vocab]
+            return logProbs.logsumexp(0).Sub(Math.Log(sessions.Count)).MoveToOuterDisposeScope();                         // [rows, vocab]
         }
 
         public void Reorder(Tensor rowIndices)

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 
 namespace Tandem.Generation;
 
@@ -40,7 +41,7 @@ public static class Generator
         if (copies > 1)
         {
             using var scope = torch.NewDisposeScope();
-            session.Reorder(torch.arange(batch, torch.ScalarType.Int64, inputIds.device).repeat_interleave(copies)); // [batch * copies]
+            session.Reorder(Scalars.Arange(0, batch, device: inputIds.device).repeat_interleave(copies)); // [batch * copies]
         }
         using var sampler = config.DoSample ? Sampler.Create(config.Seed) : null;
         using var rows = prompt?.repeat_interleave(copies, 0);                                 // [batch * copies, promptLen]

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation;
@@ -17,7 +18,7 @@ internal static class GreedySearch
         var scoresOut = plan.Config.OutputScores ? new List<float[][]>() : null;
         var sequences = prompt is not null
             ? prompt.to(ScalarType.Int64, device, copy: true).DetachFromDisposeScope()         // [rows, promptLen]
-            : full(rows, 1, plan.DecoderStart, ScalarType.Int64, device);                   // [rows, 1]
+            : Scalars.Full([rows, 1], plan.DecoderStart, ScalarType.Int64, device);           // [rows, 1]
         var unfinished = ones(rows, ScalarType.Int64, device);                           // [rows]
         var eos = plan.Eos.Length > 0 ? tensor(plan.Eos.Select(i => (long)i).ToArray(), device: device) : null;
         try
@@ -39,9 +40,9 @@ internal static class GreedySearch
                 var nextUnfinished = unfinished;
                 if (eos is not null)
                 {
-                    next = next * unfinished + (long)plan.Pad!.Value * (1 - unfinished);
+                    next = next.mul(unfinished).Add(Scalars.RSub(1, unfinished).Mul((long)plan.Pad!.Value));
                     var hitEos = (next.unsqueeze(1) == eos).any(1).to(ScalarType.Int64); // [rows]
-                    nextUnfinished = (unfinished * (1 - hitEos)).MoveToOuterDisposeScope();
+                    nextUnfinished = unfinished.mul(Scalars.RSub(1, hitEos)).MoveToOuterDisposeScope();
                 }
                 var grown = cat([sequences, next.unsqueeze(1)], 1).MoveToOuterDisposeScope(); // [rows, curLen + 1]
                 sequences.Dispose();

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Kernels;
@@ -67,7 +68,7 @@ internal static class FusedCrossEntropy
         {
             var gradient = ctx.get_saved_variables()[0];
             float scale = gradOutput.item<float>();
-            if (scale != 1f) gradient = gradient * scale;                                        // not in place: a retained graph may run again
+            if (scale != 1f) gradient = gradient.Mul(scale);                                        // not in place: a retained graph may run again
             return [gradient, null!, null!, null!, null!, null!];
         }
     }

@@ -1,3 +1,5 @@
+using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -18,15 +20,34 @@ internal static class Activations
         "gelu" or "gelu_python" => nn.functional.gelu(x),                                      // exact, erf-based
         // tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), which gelu_fast and gelu_accurate also compute
         "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" or "gelu_accurate" => nn.functional.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh),
-        "quick_gelu" => x * (x * 1.702).sigmoid(),
+        "quick_gelu" => QuickGelu(x),
         "relu" => nn.functional.relu(x),
         "relu6" => nn.functional.relu6(x),
-        "leaky_relu" => nn.functional.leaky_relu(x, 0.01),
+        "leaky_relu" => x.leaky_relu(LeakySlope),
         "silu" or "swish" => nn.functional.silu(x),
-        "mish" => nn.functional.mish(x),
+        "mish" => Mish(x),
         "tanh" => x.tanh(),
         "sigmoid" => x.sigmoid(),
         "linear" => x.alias(),
         _ => throw new TandemException($"unknown activation \"{name}\" (supported: {string.Join(", ", Names)})"),
     };
+
+    static readonly Scalar LeakySlope = 0.01.ToScalar();                                        // torch's default slope
+
+    /// <summary><c>x * sigmoid(1.702 x)</c>.</summary>
+    static Tensor QuickGelu(Tensor x)
+    {
+        using var scaled = x.Mul(1.702);
+        using var gate = scaled.sigmoid();
+        return x.mul(gate);
+    }
+
+    /// <summary><c>x * tanh(softplus(x))</c>, softplus as torch's (beta 1, threshold 20: above it, x itself) in the
+    /// tensor's own type (TorchSharp's own <c>mish</c> makes its softplus scalars on the spot, see <see cref="Scalars"/>).</summary>
+    static Tensor Mish(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var softplus = where(x.Gt(20), x, x.exp().log1p());
+        return x.mul(softplus.tanh()).MoveToOuterDisposeScope();
+    }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -38,8 +39,8 @@ public static class AttentionMasks
             if (causal)
             {
                 long src = mask.size(1);
-                var rows = arange(pastLen, pastLen + tgtLen, device: mask.device).unsqueeze(1);    // [tgt, 1]
-                var cols = arange(src, device: mask.device).unsqueeze(0);                          // [1, src]
+                var rows = Scalars.Arange(pastLen, pastLen + tgtLen, device: mask.device).unsqueeze(1);  // [tgt, 1]
+                var cols = Scalars.Arange(0, src, device: mask.device).unsqueeze(0);                    // [1, src]
                 keep = keep * cols.le(rows).to(dtype).unsqueeze(0).unsqueeze(0);                  // [batch, 1, tgt, src]
             }
         }
@@ -58,11 +59,11 @@ public static class AttentionMasks
     {
         using var scope = NewDisposeScope();
         long src = mask.size(1);
-        var rows = arange(pastLen, pastLen + tgtLen, device: mask.device).unsqueeze(1);            // [tgt, 1]
-        var cols = arange(src, device: mask.device).unsqueeze(0);                                  // [1, src]
+        var rows = Scalars.Arange(pastLen, pastLen + tgtLen, device: mask.device).unsqueeze(1);    // [tgt, 1]
+        var cols = Scalars.Arange(0, src, device: mask.device).unsqueeze(0);                      // [1, src]
         var causal = Invert(cols.le(rows).to(dtype), dtype).unsqueeze(0).unsqueeze(0);             // [1, 1, tgt, src]
         var padding = Invert(mask.to(dtype), dtype).unsqueeze(1).unsqueeze(1);                     // [batch, 1, 1, src]
-        return (causal + padding).MoveToOuterDisposeScope();                                       // [batch, 1, tgt, src]
+        return causal.Add(padding).MoveToOuterDisposeScope();                                       // [batch, 1, tgt, src]
     }
 
     /// <summary>The cross-attention mask <c>[batch, 1, 1, srcLen]</c> from the encoder's padding mask.</summary>
@@ -73,5 +74,9 @@ public static class AttentionMasks
         return Invert(keep.to(dtype), dtype).MoveToOuterDisposeScope();
     }
 
-    static Tensor Invert(Tensor keep, ScalarType dtype) => (1.0 - keep) * MinValue(dtype);
+    static Tensor Invert(Tensor keep, ScalarType dtype)
+    {
+        using var dropped = Scalars.RSub(1.0, keep);
+        return dropped.Mul(MinValue(dtype));
+    }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -45,7 +46,7 @@ internal sealed class Embedding : nn.Module
         var shape = ids.shape.Append(weight.size(1)).ToArray();
         var rows = weight.index_select(0, ids.reshape(-1)).view(shape);                         // [..., dim]
         if (_paddingIdx is { } pad && weight.requires_grad && is_grad_enabled())
-            rows = where(ids.eq(pad).unsqueeze(-1), weight[pad].detach(), rows);
+            rows = where(ids.Eq(pad).unsqueeze(-1), weight[pad].detach(), rows);
         return rows.MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Tandem.Native;
 using Embedding = Tandem.Modeling.Embedding;
 using static TorchSharp.torch;
 
@@ -99,7 +100,7 @@ internal static class Initialization
                     if (embedding.PaddingIdx is { } pad) embedding.weight[pad].zero_();
                     break;
                 case LayerNorm norm:
-                    norm.weight?.fill_(1.0);
+                    norm.weight?.FillInPlace(1.0);
                     norm.bias?.zero_();
                     break;
             }

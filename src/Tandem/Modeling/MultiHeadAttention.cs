@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -39,7 +40,7 @@ internal static class MultiHeadAttention
     static Tensor Fused(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double? scale)
     {
         if (mask is not null) mask = MaskIn(mask, q.dtype);                                      // mixed precision
-        if (scale is { } s) q = q * (s * Math.Sqrt(q.size(3)));                               // the fused kernel divides by sqrt(headDim)
+        if (scale is { } s) q = q.Mul(s * Math.Sqrt(q.size(3)));                               // the fused kernel divides by sqrt(headDim)
         return nn.functional.scaled_dot_product_attention(q, k, v, mask, dropout);             // [batch, heads, tgt, headDim]
     }
 
@@ -57,8 +58,8 @@ internal static class MultiHeadAttention
     /// </summary>
     static Tensor Bf16Products(Tensor q, Tensor k, Tensor v, Tensor? mask, double scale)
     {
-        var scores = (q * scale).matmul(k.transpose(-2, -1));                                   // [batch, heads, tgt, src], bf16
-        if (mask is not null) scores = scores.add_(MaskIn(mask, scores.dtype));
+        var scores = q.Mul(scale).matmul(k.transpose(-2, -1));                                   // [batch, heads, tgt, src], bf16
+        if (mask is not null) scores = scores.AddInPlace(MaskIn(mask, scores.dtype));
         return scores.softmax(-1).matmul(v);                                                    // [batch, heads, tgt, headDim]
     }
 
@@ -75,7 +76,7 @@ internal static class MultiHeadAttention
     static Tensor MaskIn(Tensor mask, ScalarType dtype) =>
         mask.dtype == dtype ? mask
             : AttentionMasks.MinValue(dtype) <= AttentionMasks.MinValue(mask.dtype) ? mask.to(dtype)
-            : mask.clamp_min(AttentionMasks.MinValue(dtype)).to(dtype);
+            : mask.ClampMin(AttentionMasks.MinValue(dtype)).to(dtype);
 
     /// <summary>
     /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>
@@ -91,8 +92,8 @@ internal static class MultiHeadAttention
     /// </summary>
     static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double scale)
     {
-        var scores = Autocast.Float((q * scale).matmul(k.transpose(-2, -1)));                   // [batch, heads, tgt, src]
-        if (mask is not null) scores = scores + Autocast.Float(mask);
+        var scores = Autocast.Float(q.Mul(scale).matmul(k.transpose(-2, -1)));                   // [batch, heads, tgt, src]
+        if (mask is not null) scores = scores.Add(Autocast.Float(mask));
         var probabilities = scores.softmax(-1);
         if (dropout > 0) probabilities = Dropout.Apply(probabilities, dropout);
         return probabilities.to(q.dtype).matmul(v);                                             // [batch, heads, tgt, headDim]

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Kernels;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -48,7 +49,7 @@ internal static class OutputLayer
         if (Bf16Matvec.TryMultiply(hidden, transposedWeight, output.bias) is { } few)
             return few.MoveToOuterDisposeScope();                                                // [batch, len, vocab], 1-4 rows in bf16
         var logits = hidden.to(transposedWeight.dtype).matmul(transposedWeight);                 // [batch, len, vocab]
-        if (output.bias is { } bias) logits = logits.add_(bias.to(transposedWeight.dtype));       // GPT-2's lm_head has none
+        if (output.bias is { } bias) logits = logits.AddInPlace(bias.to(transposedWeight.dtype));       // GPT-2's lm_head has none
         return logits.MoveToOuterDisposeScope();
     }
 }

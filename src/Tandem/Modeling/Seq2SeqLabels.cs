@@ -1,5 +1,6 @@
 using TorchSharp;
 using Tandem.Kernels;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Modeling;
@@ -19,7 +20,7 @@ public static class Seq2SeqLabels
         long len = labels.size(1);
         if (len > 1) shifted[.., 1..] = labels[.., ..(int)(len - 1)];
         shifted[.., 0] = decoderStartTokenId;
-        return shifted.masked_fill(shifted.eq(IgnoreIndex), padTokenId).MoveToOuterDisposeScope();
+        return shifted.MaskedFill(shifted.Eq(IgnoreIndex), padTokenId).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean cross-entropy of <paramref name="logits"/> <c>[batch, len, vocab]</c> against

@@ -3,20 +3,22 @@ using System.Runtime;
 namespace Tandem.Native;
 
 /// <summary>
-/// Holds .NET's garbage collector off while a stretch of libtorch calls runs (a training step, an evaluation batch).
-/// TorchSharp hands libtorch the native pointer of a <c>Scalar</c> it makes for a call (the <c>alpha</c> of every
-/// tensor add and subtract, every number passed where libtorch takes a scalar) without keeping the .NET object alive
-/// through the call. A collection that another thread starts meanwhile can find the object dead, and its finalizer
-/// frees the native scalar while libtorch still reads it: "Expected false to be true, but got false" from
-/// <c>c10/core/Scalar.h</c>, or a silently wrong number. Inside a region no collection runs, so nothing made in it is
-/// finalized before the region ends; the collection that opens it runs on the calling thread before the region's
-/// calls. One thread holds the region at a time, nesting as it likes; another thread's <see cref="Enter"/> meanwhile
-/// gets no region of its own (the one open covers it until it closes), so no region outlives its owner's work and
-/// collections resume between steps. If .NET ends a region early (its allocations passed <see cref="Budget"/>),
-/// <see cref="Overruns"/> counts it. Generation runs without regions: inside one every allocation takes fresh memory
-/// instead of the collector's warm nursery, and decoding (many small allocations a token) ran 5-20 % slower; and a
-/// server's request threads, allocating while the model answered, grew Tandem's server by 47-196 MiB over 10,000
-/// requests. A host whose other threads allocate heavily during training can turn regions off (<see cref="Enabled"/>).
+/// Holds .NET's garbage collector off while a stretch of libtorch calls runs (a training step, an evaluation batch):
+/// a second guard against the race <see cref="Scalars"/> describes. TorchSharp hands libtorch the native pointer of a
+/// <c>Scalar</c> without keeping the .NET object alive through the call, and a collection that another thread starts
+/// meanwhile can finalize a scalar made on the spot while libtorch reads it ("Expected false to be true, but got
+/// false" from <c>c10/core/Scalar.h</c>). Tandem's own code makes none (<see cref="Scalars"/>; a test reads the compiled
+/// code for it), but a training step also runs TorchSharp code that no reading of Tandem's calls reaches (TorchSharp's
+/// AdamW step for parameters the fused step does not take, modules reached through virtual calls), so the step runs in
+/// a region too. Inside a region no collection runs, so nothing made in it is finalized before the region ends; the
+/// collection that opens it runs on the calling thread before the region's calls. One thread holds the region at a
+/// time, nesting as it likes; another thread's <see cref="Enter"/> meanwhile gets no region of its own (the one open
+/// covers it until it closes), so no region outlives its owner's work and collections resume between steps. If .NET
+/// ends a region early (its allocations passed <see cref="Budget"/>), <see cref="Overruns"/> counts it. Generation
+/// runs without regions (<see cref="Scalars"/> covers it): inside one every allocation takes fresh memory instead of
+/// the collector's warm nursery, and decoding (many small allocations a token) ran 5-20 % slower; and a server's
+/// request threads, allocating while the model answered, grew Tandem's server by 47-196 MiB over 10,000 requests. A
+/// host whose other threads allocate heavily during training can turn regions off (<see cref="Enabled"/>).
 /// </summary>
 public sealed class NoCollection : IDisposable
 {

@@ -1,6 +1,7 @@
 using TorchSharp;
 using Tandem.Modeling;
 using Tandem.Models;
+using Tandem.Native;
 using Tandem.Pretrained;
 using Tandem.Tokenization;
 using static TorchSharp.torch;
@@ -60,7 +61,7 @@ public sealed class FillMaskPipeline : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = tensor(ids, [1, ids.Length], ScalarType.Int64);                              // [1, len]
-        var selected = input.eq(_maskId);                                                        // [1, len]
+        var selected = input.Eq(_maskId);                                                        // [1, len]
         var probs = _model.MaskedLogits(input, selected).to(ScalarType.Float32).softmax(-1);     // [masks, vocab]
         var (values, indices) = probs.topk(Math.Min(topK, (int)probs.size(1)), dim: -1);        // [masks, k] each
         var p = values.data<float>().ToArray();

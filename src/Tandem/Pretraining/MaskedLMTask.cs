@@ -3,6 +3,7 @@ using Tandem.Checkpoints;
 using Tandem.Evaluation;
 using Tandem.Modeling;
 using Tandem.Models;
+using Tandem.Native;
 using Tandem.Tokenization;
 using Tandem.Training;
 using static TorchSharp.torch;
@@ -94,7 +95,7 @@ internal sealed class MaskedLMTask : ITrainingTask
     {
         var rng = new Random(BlockCorpus.Seed(_config.Seed, epoch, index));
         var (ids, labels) = Collate(rows.Select(r => _masker.Mask(_data.Train[r], rng)).ToList());
-        var selected = labels.ne(MaskedLMMasker.Ignore);                                          // [batch, len]
+        var selected = labels.Ne(MaskedLMMasker.Ignore);                                          // [batch, len]
         var logits = _model.MaskedLogits(ids, selected);                                         // [n, vocab]
         return Seq2SeqLabels.Loss(logits, labels.masked_select(selected), _config.Optimizer.LabelSmoothing);
     }
@@ -110,7 +111,7 @@ internal sealed class MaskedLMTask : ITrainingTask
                 using var noCollection = Native.NoCollection.Enter();
                 using var scope = NewDisposeScope();
                 var (ids, labels) = Collate(chunk);
-                var selected = labels.ne(MaskedLMMasker.Ignore);                                  // [batch, len]
+                var selected = labels.Ne(MaskedLMMasker.Ignore);                                  // [batch, len]
                 var target = labels.masked_select(selected);                                     // [n]
                 var logits = _model.MaskedLogits(ids, selected).to(ScalarType.Float32);         // [n, vocab]
                 lossSum += nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.Sum).item<float>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using Tandem.Evaluation;
+using Tandem.Native;
 using Tandem.Training.Optimization;
 using static TorchSharp.torch;
 
@@ -118,7 +119,7 @@ internal sealed class TrainingLoop(TrainConfig config, ITrainingTask task,
                     return null;
                 }
                 double weight = (double)task.Tokens(group[j]) / tokens;
-                (loss * weight).backward();
+                loss.Mul(weight).backward();
                 lossSum += value * weight;
             }
             opt.SetFactor(schedule.Factor(state.Step, timeFraction));

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -54,9 +55,9 @@ internal static class ScoreOps
     /// <summary>Scores <c>[rows, vocab]</c> that are -inf everywhere except 0 at <paramref name="tokens"/>.</summary>
     public static Tensor OnlyTokens(Tensor scores, IReadOnlyList<int> tokens)
     {
-        var result = full_like(scores, float.NegativeInfinity);
+        var result = full_like(scores, Scalars.NegativeInfinity);
         var idx = tensor(tokens.Select(t => (long)t).ToArray(), device: scores.device);
-        return result.index_fill_(1, idx, 0.0f);
+        return result.index_fill_(1, idx, Scalars.Zero);
     }
 
     /// <summary>Throws unless every id is a valid column of a vocabulary of size <paramref name="vocab"/>.</summary>

@@ -1,3 +1,4 @@
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -21,6 +22,6 @@ internal sealed class MinLengthLogitsProcessor : ILogitsProcessor
     {
         if (sequences.size(1) >= _minLength) return scores.clone();
         ScoreOps.CheckInVocab("eos_token_id", _eos.Select(i => (int)i), scores.size(1));
-        return scores.index_fill(1, tensor(_eos, device: scores.device), float.NegativeInfinity);
+        return scores.index_fill(1, tensor(_eos, device: scores.device), Scalars.NegativeInfinity);
     }
 }

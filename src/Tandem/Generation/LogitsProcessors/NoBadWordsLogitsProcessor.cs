@@ -1,3 +1,4 @@
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -30,7 +31,7 @@ internal sealed class NoBadWordsLogitsProcessor : ILogitsProcessor
     {
         ScoreOps.CheckInVocab("bad_words_ids", _all, scores.size(1));
         var bias = zeros_like(scores);                                             // [rows, vocab]
-        if (_single.Length > 0) bias.index_fill_(1, tensor(_single, device: scores.device), float.NegativeInfinity);
+        if (_single.Length > 0) bias.index_fill_(1, tensor(_single, device: scores.device), Scalars.NegativeInfinity);
         if (_multi.Length > 0)
         {
             var rows = new List<long>();
@@ -48,7 +49,7 @@ internal sealed class NoBadWordsLogitsProcessor : ILogitsProcessor
             }
             bias = ScoreOps.FillAt(bias, rows, cols, float.NegativeInfinity);
         }
-        return scores + bias;
+        return scores.Add(bias);
     }
 
     private static bool EndsWith(long[] row, ReadOnlySpan<long> prefix) => row.AsSpan().EndsWith(prefix);

@@ -1,3 +1,4 @@
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -32,9 +33,9 @@ internal sealed class PrefixConstrainedLogitsProcessor(PrefixAllowedTokensFn all
         }
         if (onlyRows.Count == 0 && dropRows.Count == 0) return scores.clone();
         var bias = zeros_like(scores);                                                   // [rows, vocab]
-        if (onlyRows.Count > 0) bias.index_fill_(0, tensor(onlyRows.ToArray(), device: scores.device), float.NegativeInfinity);
+        if (onlyRows.Count > 0) bias.index_fill_(0, tensor(onlyRows.ToArray(), device: scores.device), Scalars.NegativeInfinity);
         bias = ScoreOps.FillAt(bias, keepRows, keepCols, 0f);
         bias = ScoreOps.FillAt(bias, dropRows, dropCols, float.NegativeInfinity);
-        return scores + bias;
+        return scores.Add(bias);
     }
 }

@@ -1,3 +1,4 @@
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -18,7 +19,7 @@ internal sealed class RepetitionPenaltyLogitsProcessor : ILogitsProcessor
     public Tensor Process(Tensor sequences, Tensor scores)
     {
         var seen = scores.gather(1, sequences);                                    // [rows, curLen]
-        var penalised = where(seen < 0, seen * _penalty, seen / _penalty);         // [rows, curLen]
+        var penalised = where(seen.Lt(0), seen.Mul(_penalty), seen.Div(_penalty));         // [rows, curLen]
         return scores.scatter(1, sequences, penalised);
     }
 }

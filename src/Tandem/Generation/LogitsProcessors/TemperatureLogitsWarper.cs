@@ -1,3 +1,4 @@
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -14,5 +15,5 @@ internal sealed class TemperatureLogitsWarper : ILogitsProcessor
         _temperature = temperature;
     }
 
-    public Tensor Process(Tensor sequences, Tensor scores) => scores / _temperature;
+    public Tensor Process(Tensor sequences, Tensor scores) => scores.Div(_temperature);
 }

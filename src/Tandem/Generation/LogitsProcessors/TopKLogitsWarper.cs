@@ -1,3 +1,4 @@
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -19,6 +20,6 @@ internal sealed class TopKLogitsWarper : ILogitsProcessor
     {
         int k = (int)Math.Min(_k, scores.size(-1));
         var kth = scores.topk(k, dim: -1).values[TensorIndex.Ellipsis, TensorIndex.Slice(-1)]; // [rows, 1]
-        return scores.masked_fill(scores < kth, float.NegativeInfinity);
+        return scores.masked_fill(scores < kth, Scalars.NegativeInfinity);
     }
 }

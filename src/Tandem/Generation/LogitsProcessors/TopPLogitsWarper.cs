@@ -1,3 +1,4 @@
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Generation.LogitsProcessors;
@@ -21,9 +22,9 @@ internal sealed class TopPLogitsWarper : ILogitsProcessor
     {
         var (sorted, order) = scores.sort(-1, descending: false);                 // [rows, vocab] each
         var cumulative = sorted.softmax(-1).cumsum(-1);                            // [rows, vocab]
-        var removeSorted = cumulative <= (1 - _topP);                              // [rows, vocab] bool
+        var removeSorted = cumulative.Le(1 - _topP);                              // [rows, vocab] bool
         removeSorted[TensorIndex.Ellipsis, TensorIndex.Slice(-_minKeep)] = false;
         var remove = removeSorted.scatter(1, order, removeSorted);                 // [rows, vocab] bool
-        return scores.masked_fill(remove, float.NegativeInfinity);
+        return scores.masked_fill(remove, Scalars.NegativeInfinity);
     }
 }

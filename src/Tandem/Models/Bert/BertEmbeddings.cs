@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Tandem.Native;
 using Embedding = Tandem.Modeling.Embedding;
 using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
@@ -47,13 +48,13 @@ internal sealed class BertEmbeddings : nn.Module
         {
             if (pastLength + len > maxPositions)
                 throw new TandemException($"sequence of {pastLength + len} tokens is longer than max_position_embeddings ({maxPositions})");
-            positions = arange(pastLength, pastLength + len, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0); // [1, len]
+            positions = Scalars.Arange(pastLength, pastLength + len, device: inputIds.device).unsqueeze(0); // [1, len]
         }
-        var x = word_embeddings.forward(inputIds) + position_embeddings.forward(positions);                  // [batch, len, hidden]
+        var x = word_embeddings.forward(inputIds).Add(position_embeddings.forward(positions));                  // [batch, len, hidden]
         if (token_type_embeddings is not null)
         {
             var types = tokenTypeIds ?? zeros_like(inputIds);
-            x = x + token_type_embeddings.forward(types);
+            x = x.Add(token_type_embeddings.forward(types));
         }
         return dropout.forward(LayerNorm.forward(x)).MoveToOuterDisposeScope();
     }

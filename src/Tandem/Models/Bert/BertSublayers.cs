@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Linear = Tandem.Modeling.Linear;
 using Tandem.Modeling;
+using Tandem.Native;
 using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ internal sealed class BertSelfOutput : nn.Module
     public Tensor forward(Tensor x, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return LayerNorm.forward(Autocast.Float(dropout.forward(dense.forward(x)) + residual)).MoveToOuterDisposeScope();
+        return LayerNorm.forward(Autocast.Float(dropout.forward(dense.forward(x)).Add(residual))).MoveToOuterDisposeScope();
     }
 }
 

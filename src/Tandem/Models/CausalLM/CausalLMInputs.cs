@@ -1,5 +1,6 @@
 using TorchSharp;
 using Tandem.Modeling;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.CausalLM;
@@ -15,8 +16,8 @@ public static class CausalLMInputs
     {
         using var scope = NewDisposeScope();
         var mask = attentionMask.to(ScalarType.Int64);
-        var positions = mask.cumsum(-1) - 1;                                                    // [batch, len]
-        return positions.masked_fill(mask.eq(0), 1).MoveToOuterDisposeScope();
+        var positions = mask.cumsum(-1).Sub(1);                                                    // [batch, len]
+        return positions.MaskedFill(mask.Eq(0), 1L).MoveToOuterDisposeScope();
     }
 
     /// <summary>The causal-LM loss: token t predicts label t + 1 (<c>logits[:, :-1]</c> against <c>labels[:, 1:]</c>),

@@ -4,6 +4,7 @@ using Linear = Tandem.Modeling.Linear;
 using Tandem.Checkpoints;
 using Tandem.Generation;
 using Tandem.Modeling;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.EncoderDecoder;
@@ -89,7 +90,7 @@ public sealed partial class EncoderDecoderModel : nn.Module, ISeq2SeqModel
             var (start, pad) = Config.RequireSpecialIds();
             decoderInput = Seq2SeqLabels.ShiftTokensRight(input.Labels, pad, start);
             // As transformers (since 4.3x): inputs made from labels also get a mask hiding their padding.
-            decoderMask ??= decoderInput.ne(pad).to(ScalarType.Int64);
+            decoderMask ??= decoderInput.Ne(pad).to(ScalarType.Int64);
         }
         var encoderStates = Encode(input.InputIds, input.AttentionMask);
         var logits = decoder.Forward(new DecoderInput

@@ -1,6 +1,7 @@
 using TorchSharp;
 using Tandem.Generation;
 using Tandem.Modeling;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.EncoderDecoder;
@@ -26,7 +27,7 @@ internal sealed class EncoderDecoderSession : IDecodingSession
             _outputWeight = model.TransposedOutputWeight().DetachFromDisposeScope();
         }
         _encoderMask = attentionMask.to(ScalarType.Int64).DetachFromDisposeScope();
-        using (var pads = attentionMask.eq(0)) using (var any = pads.any()) _unpadded = !any.item<bool>();
+        using (var pads = attentionMask.Eq(0)) using (var any = pads.any()) _unpadded = !any.item<bool>();
         _cache = useCache ? new KeyValueCache(model.DecoderLayers) : null;
     }
 

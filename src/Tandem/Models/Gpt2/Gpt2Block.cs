@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Modeling;
+using Tandem.Native;
 using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
 
@@ -66,13 +67,13 @@ internal sealed class Gpt2Block : nn.Module
     {
         using var scope = NewDisposeScope();
         var (q, k, v) = attn.QueryKeyValue(ln_1.forward(hidden));                               // [batch, heads, len, headDim]
-        var x = hidden + Autocast.Float(attn.forward(q, KeyValueCache.AppendSelf(cache, _index, k, v), selfMask));
+        var x = hidden.Add(Autocast.Float(attn.forward(q, KeyValueCache.AppendSelf(cache, _index, k, v), selfMask)));
         if (crossattention is not null)
         {
             var kv = KeyValueCache.Cross(cache, _index, encoderStates, crossattention.KeyValue);
             var query = crossattention.Query(ln_cross_attn!.forward(x));
-            x = x + Autocast.Float(crossattention.forward(query, kv, crossMask));
+            x = x.Add(Autocast.Float(crossattention.forward(query, kv, crossMask)));
         }
-        return (x + Autocast.Float(mlp.forward(ln_2.forward(x)))).MoveToOuterDisposeScope();   // [batch, len, n_embd]
+        return x.Add(Autocast.Float(mlp.forward(ln_2.forward(x)))).MoveToOuterDisposeScope();   // [batch, len, n_embd]
     }
 }

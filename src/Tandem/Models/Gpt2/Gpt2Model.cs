@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Tandem.Modeling;
+using Tandem.Native;
 using Embedding = Tandem.Modeling.Embedding;
 using Dropout = Tandem.Modeling.Dropout;
 using static TorchSharp.torch;
@@ -64,8 +65,8 @@ public sealed class Gpt2Model : nn.Module
         long batch = ids.size(0), len = ids.size(1), past = input.Cache?.PastLength ?? 0;
         if (past + len > Config.NPositions)
             throw new TandemException($"the sequence is {past + len} tokens long; this GPT-2 reads at most n_positions = {Config.NPositions}");
-        var positions = input.PositionIds ?? arange(past, past + len, ScalarType.Int64, ids.device).unsqueeze(0); // [1 or batch, len]
-        var hidden = drop.forward(wte.forward(ids) + wpe.forward(positions));                  // [batch, len, n_embd]
+        var positions = input.PositionIds ?? Scalars.Arange(past, past + len, device: ids.device).unsqueeze(0); // [1 or batch, len]
+        var hidden = drop.forward(wte.forward(ids).Add(wpe.forward(positions)));                  // [batch, len, n_embd]
         Tensor? selfMask = null;
         if (input.AttentionMask is { } m)
             selfMask = m.dim() == 2

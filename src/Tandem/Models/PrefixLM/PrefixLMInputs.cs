@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.PrefixLM;
@@ -51,18 +52,18 @@ internal sealed class PrefixLMInputs : IDisposable
         var types = cat([zeros(batch, src, ScalarType.Int64, device), ones(batch, tgt, ScalarType.Int64, device)], 1); // [batch, total]
 
         var srcLen = srcKeep.sum(1);                                                                   // [batch]
-        var srcPos = (srcKeep.cumsum(1) - 1).clamp_min(0);                                             // [batch, src]
-        var tgtPos = srcLen.unsqueeze(1) + arange(tgt, ScalarType.Int64, device).unsqueeze(0);         // [batch, tgt]
+        var srcPos = srcKeep.cumsum(1).Sub(1).ClampMin(0);                                             // [batch, src]
+        var tgtPos = srcLen.unsqueeze(1).Add(Scalars.Arange(0, tgt, device: device).unsqueeze(0));       // [batch, tgt]
         var positions = cat([srcPos, tgtPos], 1) * keyKeep;                                            // [batch, total]
 
-        var col = arange(total, ScalarType.Int64, device);                                            // [total]
-        var isTarget = col.ge(src);                                                                    // [total]
+        var col = Scalars.Arange(0, total, device: device);                                            // [total]
+        var isTarget = col.Ge(src);                                                                    // [total]
         var causal = col.unsqueeze(0).le(col.unsqueeze(1));                                            // [from, to]: to <= from
         var allowed = isTarget.logical_not().unsqueeze(0)                                              // [1, to]: sources seen by all
             .logical_or(isTarget.unsqueeze(1).logical_and(isTarget.unsqueeze(0)).logical_and(causal)); // [from, to]
         var mask = allowed.unsqueeze(0).to(ScalarType.Int64) * keyKeep.unsqueeze(1);                   // [batch, from, to]
 
-        var lastSource = (srcKeep * arange(1, src + 1, ScalarType.Int64, device).unsqueeze(0)).argmax(1); // [batch]
+        var lastSource = (srcKeep * Scalars.Arange(1, src + 1, device: device).unsqueeze(0)).argmax(1); // [batch]
         return new PrefixLMInputs
         {
             InputIds = ids.MoveToOuterDisposeScope(),

@@ -2,6 +2,7 @@ using TorchSharp;
 using Tandem.Generation;
 using Tandem.Modeling;
 using Tandem.Models.Bert;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.PrefixLM;
@@ -68,7 +69,7 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
             if (input.Labels is null) throw new TandemException("either decoder input ids or labels are required");
             var (start, pad) = Config.RequireSpecialIds();
             decoderInput = Seq2SeqLabels.ShiftTokensRight(input.Labels, pad, start);
-            decoderMask ??= decoderInput.ne(pad).to(ScalarType.Int64);
+            decoderMask ??= decoderInput.Ne(pad).to(ScalarType.Int64);
         }
         long tgtLen = decoderInput.size(1);
         if (tgtLen < 1) throw new TandemException("the decoder inputs must hold at least the start token");
@@ -78,7 +79,7 @@ public sealed partial class PrefixLMModel : nn.Module, ISeq2SeqModel
         var hidden = RunBert(layout, null);                                                          // [batch, src + tgt - 1, hidden]
         long batch = hidden.size(0), src = input.InputIds.size(1);
         var columns = cat([layout.LastSourceIndex.unsqueeze(1),
-            arange(src, src + tgtLen - 1, ScalarType.Int64, hidden.device).unsqueeze(0).expand(batch, -1)], 1); // [batch, tgtLen]
+            Scalars.Arange(src, src + tgtLen - 1, device: hidden.device).unsqueeze(0).expand(batch, -1)], 1); // [batch, tgtLen]
         var logits = Predict(hidden, columns);                                                       // [batch, tgtLen, vocab]
         var loss = input.Labels is null ? null : Seq2SeqLabels.Loss(logits, input.Labels, input.LabelSmoothing);
         return new Seq2SeqOutput

@@ -2,6 +2,7 @@ using TorchSharp;
 using Tandem.Generation;
 using Tandem.Modeling;
 using Tandem.Models.Bert;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.PrefixLM;
@@ -50,7 +51,7 @@ internal sealed class PrefixLMSession : IDecodingSession
             using var layout = PrefixLMInputs.Build(_sourceIds, _sourceMask, sequences[.., 1..], null);
             var hidden = _model.RunBert(layout, null);                                          // [rows, src + curLen - 1, hidden]
             var column = curLen == 1 ? layout.LastSourceIndex.unsqueeze(1)
-                : full(rows, 1, hidden.size(1) - 1, ScalarType.Int64, hidden.device);          // [rows, 1]
+                : Scalars.Full([rows, 1], hidden.size(1) - 1, ScalarType.Int64, hidden.device);          // [rows, 1]
             logits = _model.Predict(hidden, column, _outputWeight)[.., 0];                                     // [rows, vocab]
         }
         else if (curLen == 1) logits = _firstLogits.clone();
@@ -65,7 +66,7 @@ internal sealed class PrefixLMSession : IDecodingSession
             {
                 InputIds = token,
                 TokenTypeIds = ones_like(token),
-                PositionIds = (_sourceLengths + (curLen - 2)).unsqueeze(1),                    // [rows, 1]
+                PositionIds = _sourceLengths.Add(curLen - 2).unsqueeze(1),                    // [rows, 1]
                 AttentionMask = mask,
                 Cache = _cache,
             });                                                                                 // [rows, 1, hidden]

@@ -1,6 +1,7 @@
 using TorchSharp;
 using Tandem.Checkpoints;
 using Tandem.Models.Bert;
+using Tandem.Native;
 using static TorchSharp.torch;
 
 namespace Tandem.Models.Roberta;
@@ -33,8 +34,8 @@ public sealed class RobertaModel : BertModel
     internal static Tensor Positions(Tensor inputIds, long pad, long pastLength)
     {
         using var scope = NewDisposeScope();
-        var real = inputIds.ne(pad).to(ScalarType.Int64);                                       // [batch, len]
-        return ((real.cumsum(1) + pastLength) * real + pad).MoveToOuterDisposeScope();           // [batch, len]
+        var real = inputIds.Ne(pad).to(ScalarType.Int64);                                       // [batch, len]
+        return (real.cumsum(1).Add(pastLength) * real).Add(pad).MoveToOuterDisposeScope();           // [batch, len]
     }
 
     /// <summary>Loads a checkpoint folder (<c>config.json</c> + weights) strictly: keys with a <c>roberta.</c> prefix and

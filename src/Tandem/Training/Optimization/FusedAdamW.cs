@@ -81,8 +81,8 @@ public sealed class FusedAdamW : AdamW
         if (Work() is not { } work)
         {
             if (scale != 1f)
-                foreach (var param in parameters()) param.grad?.mul_(scale);
-            base.step();
+                foreach (var param in parameters()) param.grad?.MulInPlace(scale);
+            using (NoCollection.Enter()) base.step();                                        // TorchSharp's step makes scalars on the spot (see Scalars)
             return loss!;
         }
         var chunks = new List<(Memory Tensors, int Start, int Length, AdamWStep Step)>();

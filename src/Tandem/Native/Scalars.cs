@@ -32,160 +32,80 @@ public static class Scalars
     public static Tensor AddInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
     /// <summary><c>a + value</c> (an integer keeps an integer tensor's type).</summary>
-    public static Tensor Add(this Tensor a, long value)
-    {
-        using var s = value.ToScalar();
-        return a.add(s, One);
-    }
+    public static Tensor Add(this Tensor a, long value) => With(value, s => a.add(s, One));
 
     /// <summary><c>a - value</c>.</summary>
-    public static Tensor Sub(this Tensor a, long value)
-    {
-        using var s = value.ToScalar();
-        return a.sub(s);
-    }
+    public static Tensor Sub(this Tensor a, long value) => With(value, s => a.sub(s));
 
     /// <summary><c>a - value</c>.</summary>
-    public static Tensor Sub(this Tensor a, double value)
-    {
-        using var s = value.ToScalar();
-        return a.sub(s);
-    }
+    public static Tensor Sub(this Tensor a, double value) => With(value, s => a.sub(s));
 
     /// <summary><c>value - a</c>.</summary>
-    public static Tensor RSub(long value, Tensor a)
+    public static Tensor RSub(long value, Tensor a) => With(value, s =>
     {
-        using var s = value.ToScalar();
         using var negative = a.negative();
         return negative.add(s, One);
-    }
+    });
 
     /// <summary><c>value - a</c>.</summary>
-    public static Tensor RSub(double value, Tensor a)
+    public static Tensor RSub(double value, Tensor a) => With(value, s =>
     {
-        using var s = value.ToScalar();
         using var negative = a.negative();
         return negative.add(s, One);
-    }
+    });
 
     /// <summary><c>a * factor</c>.</summary>
-    public static Tensor Mul(this Tensor a, double factor)
-    {
-        using var s = factor.ToScalar();
-        return a.mul(s);
-    }
+    public static Tensor Mul(this Tensor a, double factor) => With(factor, s => a.mul(s));
 
     /// <summary><c>a * factor</c> (an integer keeps an integer tensor's type).</summary>
-    public static Tensor Mul(this Tensor a, long factor)
-    {
-        using var s = factor.ToScalar();
-        return a.mul(s);
-    }
+    public static Tensor Mul(this Tensor a, long factor) => With(factor, s => a.mul(s));
 
     /// <summary><c>a *= factor</c>, in place.</summary>
-    public static Tensor MulInPlace(this Tensor a, double factor)
-    {
-        using var s = factor.ToScalar();
-        return a.mul_(s);
-    }
+    public static Tensor MulInPlace(this Tensor a, double factor) => With(factor, s => a.mul_(s));
 
     /// <summary><c>a / divisor</c>.</summary>
-    public static Tensor Div(this Tensor a, double divisor)
-    {
-        using var s = divisor.ToScalar();
-        return a.div(s);
-    }
+    public static Tensor Div(this Tensor a, double divisor) => With(divisor, s => a.div(s));
 
     /// <summary><c>a == value</c>, elementwise.</summary>
-    public static Tensor Eq(this Tensor a, long value)
-    {
-        using var s = value.ToScalar();
-        return a.eq(s);
-    }
+    public static Tensor Eq(this Tensor a, long value) => With(value, s => a.eq(s));
 
     /// <summary><c>a != value</c>, elementwise.</summary>
-    public static Tensor Ne(this Tensor a, long value)
-    {
-        using var s = value.ToScalar();
-        return a.ne(s);
-    }
+    public static Tensor Ne(this Tensor a, long value) => With(value, s => a.ne(s));
 
     /// <summary><c>a &lt; value</c>, elementwise.</summary>
-    public static Tensor Lt(this Tensor a, double value)
-    {
-        using var s = value.ToScalar();
-        return a.lt(s);
-    }
+    public static Tensor Lt(this Tensor a, double value) => With(value, s => a.lt(s));
 
     /// <summary><c>a &lt;= value</c>, elementwise.</summary>
-    public static Tensor Le(this Tensor a, double value)
-    {
-        using var s = value.ToScalar();
-        return a.le(s);
-    }
+    public static Tensor Le(this Tensor a, double value) => With(value, s => a.le(s));
 
     /// <summary><c>a &gt;= value</c>, elementwise.</summary>
-    public static Tensor Ge(this Tensor a, long value)
-    {
-        using var s = value.ToScalar();
-        return a.ge(s);
-    }
+    public static Tensor Ge(this Tensor a, long value) => With(value, s => a.ge(s));
 
     /// <summary><c>a &gt; value</c>, elementwise.</summary>
-    public static Tensor Gt(this Tensor a, double value)
-    {
-        using var s = value.ToScalar();
-        return a.gt(s);
-    }
+    public static Tensor Gt(this Tensor a, double value) => With(value, s => a.gt(s));
 
     /// <summary><c>a.masked_fill(mask, value)</c>.</summary>
-    public static Tensor MaskedFill(this Tensor a, Tensor mask, double value)
-    {
-        using var s = value.ToScalar();
-        return a.masked_fill(mask, s);
-    }
+    public static Tensor MaskedFill(this Tensor a, Tensor mask, double value) => With(value, s => a.masked_fill(mask, s));
 
     /// <summary><c>a.masked_fill(mask, value)</c> (an integer keeps an integer tensor's type).</summary>
-    public static Tensor MaskedFill(this Tensor a, Tensor mask, long value)
-    {
-        using var s = value.ToScalar();
-        return a.masked_fill(mask, s);
-    }
+    public static Tensor MaskedFill(this Tensor a, Tensor mask, long value) => With(value, s => a.masked_fill(mask, s));
 
     /// <summary><c>a.masked_fill_(mask, value)</c>, in place.</summary>
-    public static Tensor MaskedFillInPlace(this Tensor a, Tensor mask, double value)
-    {
-        using var s = value.ToScalar();
-        return a.masked_fill_(mask, s);
-    }
+    public static Tensor MaskedFillInPlace(this Tensor a, Tensor mask, double value) =>
+        With(value, s => a.masked_fill_(mask, s));
 
     /// <summary><c>a.clamp_min(min)</c>.</summary>
-    public static Tensor ClampMin(this Tensor a, double min)
-    {
-        using var s = min.ToScalar();
-        return a.clamp_min(s);
-    }
+    public static Tensor ClampMin(this Tensor a, double min) => With(min, s => a.clamp_min(s));
 
     /// <summary><c>a.clamp_min(min)</c> (an integer keeps an integer tensor's type).</summary>
-    public static Tensor ClampMin(this Tensor a, long min)
-    {
-        using var s = min.ToScalar();
-        return a.clamp_min(s);
-    }
+    public static Tensor ClampMin(this Tensor a, long min) => With(min, s => a.clamp_min(s));
 
     /// <summary><c>a.fill_(value)</c>.</summary>
-    public static Tensor FillInPlace(this Tensor a, double value)
-    {
-        using var s = value.ToScalar();
-        return a.fill_(s);
-    }
+    public static Tensor FillInPlace(this Tensor a, double value) => With(value, s => a.fill_(s));
 
     /// <summary><c>torch.full(size, value)</c>.</summary>
-    public static Tensor Full(long[] size, long value, ScalarType dtype = ScalarType.Int64, Device? device = null)
-    {
-        using var s = value.ToScalar();
-        return torch.full(size, s, dtype, device);
-    }
+    public static Tensor Full(long[] size, long value, ScalarType dtype = ScalarType.Int64, Device? device = null) =>
+        With(value, s => torch.full(size, s, dtype, device));
 
     /// <summary><c>torch.arange(start, stop)</c>: the integers start, ..., stop - 1.</summary>
     public static Tensor Arange(long start, long stop, ScalarType dtype = ScalarType.Int64, Device? device = null)
@@ -193,5 +113,19 @@ public static class Scalars
         using var from = start.ToScalar();
         using var to = stop.ToScalar();
         return torch.arange(from, to, One, dtype, device);
+    }
+
+    /// <summary>Runs <paramref name="call"/> with <paramref name="value"/> as a scalar that lives until it returns.</summary>
+    static Tensor With(long value, Func<Scalar, Tensor> call)
+    {
+        using var s = value.ToScalar();
+        return call(s);
+    }
+
+    /// <inheritdoc cref="With(long, Func{Scalar, Tensor})"/>
+    static Tensor With(double value, Func<Scalar, Tensor> call)
+    {
+        using var s = value.ToScalar();
+        return call(s);
     }
 }

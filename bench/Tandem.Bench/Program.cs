@@ -7,6 +7,8 @@
 //   dotnet run -c Release --project bench/Tandem.Bench -- matvec [--reps N] [--threads N]   (one-row products: fp32, bf16, Tandem's bf16 kernel)
 //   dotnet run -c Release --project bench/Tandem.Bench -- watchdog [--reps N] [--limit-ms N] [--db F]   (how late a query past its time limit is stopped)
 //   dotnet run -c Release --project bench/Tandem.Bench -- collector-race [--seconds N]   (decoding while another thread collects: failures)
+//   dotnet run -c Release --project bench/Tandem.Bench -- sgemm [--reps N] [--threads N]   (float32 products: Tandem's kernel against libtorch's)
+Tandem.Native.OpenMPSpin.UseShortSpin();                   // as the CLI: before libtorch loads
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
@@ -34,7 +36,10 @@ switch (mode)
     case "collector-race":
         Tandem.Bench.CollectorRaceBench.Run(args[1..]);
         break;
+    case "sgemm":
+        Tandem.Bench.SgemmBench.Run(args[1..]);
+        break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F] | collector-race [--seconds N]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] | generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F] | collector-race [--seconds N] | sgemm [--reps N] [--threads N]");
         break;
 }

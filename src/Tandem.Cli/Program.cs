@@ -2,6 +2,7 @@ using Tandem.Cli;
 using Tandem.Cli.Infrastructure;
 using Tandem.Native;
 
+OpenMPSpin.UseShortSpin();                                  // libtorch's OpenMP threads leave the cores to Tandem's kernels sooner
 FastMalloc.ReexecIfNeeded(args);
 if (!FastMalloc.Preloaded)                                   // glibc's malloc (README, Cold start):
 {

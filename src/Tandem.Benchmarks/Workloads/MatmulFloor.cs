@@ -75,7 +75,7 @@ public static class MatmulFloor
                 for (int c = 0; c < products[i].Count; c++)
                 {
                     using var step = NewDisposeScope();
-                    var y = products[i].Batch > 0 ? x.matmul(w) : nn.functional.linear(x, w);
+                    var y = products[i].Batch > 0 ? x.matmul(w) : Tandem.Kernels.Float32Linear.Apply(x, w, null);    // the kernel Linear uses
                     if (!backward) continue;
                     y.backward([gradient]);
                     x.grad = null;                                                             // set to none, as the trainer's zero_grad

@@ -41,7 +41,7 @@ internal sealed class Conv1D : nn.Module, ICastWeightsLayer
     {
         // linear(x, Wᵀ) reads the contiguous [in, out] storage through a transposed view: the layout libtorch
         // multiplies fastest with (see Linear's remarks).
-        if (Autocast.Dtype is not { } dt) return nn.functional.linear(x, _weight.t(), _bias);
+        if (Autocast.Dtype is not { } dt) return Kernels.Float32Linear.Apply(x, _weight.t(), _bias);
         return Cast.Linear(x, dt, LinearWeights);
     }
 }

@@ -70,5 +70,5 @@ internal sealed class Linear : nn.Module, ICastWeightsLayer
 
     public Tensor forward(Tensor x) => Autocast.Dtype is { } dt
         ? Cast.Linear(x, dt, LinearWeights)
-        : nn.functional.linear(x, _weight, _bias);
+        : Kernels.Float32Linear.Apply(x, _weight, _bias);
 }

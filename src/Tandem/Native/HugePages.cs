@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Tandem.Native;
 
 /// <summary>
@@ -22,22 +20,6 @@ public static class HugePages
     /// it does nothing. It pays where freed memory goes back to the kernel (glibc's malloc, a process that loads a
     /// model and answers); under an allocator that keeps freed memory (tcmalloc in a training loop) measure first.
     /// </summary>
-    public static bool UseForLibTorch()
-    {
-        if (!OperatingSystem.IsLinux()) return false;
-        if (Environment.GetEnvironmentVariable(Variable) is { } given) return given is "1" or "true" or "ON" or "on";
-        try
-        {
-            // .NET's Environment.SetEnvironmentVariable changes only the runtime's copy; libtorch reads the C library's.
-            if (setenv(Variable, "1", 0) != 0) return false;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
-        Environment.SetEnvironmentVariable(Variable, "1");    // and child processes started from .NET see it
-        return true;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-#pragma warning disable CA2101, SYSLIB1054 // LPStr is UTF-8 on Linux
-    static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
-#pragma warning restore CA2101, SYSLIB1054
+    public static bool UseForLibTorch() =>
+        NativeEnvironment.SetDefault(Variable, "1") is "1" or "true" or "ON" or "on";
 }

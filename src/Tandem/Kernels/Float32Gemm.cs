@@ -29,10 +29,13 @@ internal static class Float32Gemm
     public static bool Available { get; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported
         && Environment.GetEnvironmentVariable("TANDEM_FP32_GEMM") != "0";
 
+    /// <summary>The most elements an operand or result may have: its bytes are read as one span (under 2 GiB).</summary>
+    public const long MaxElements = int.MaxValue / sizeof(float);
+
     /// <summary>Whether <paramref name="t"/> is a float32 CPU matrix this kernel reads in place: 2-D, its elements one
-    /// dense block (contiguous, or the transpose of a contiguous matrix), under 2^31 elements.</summary>
+    /// dense block (contiguous, or the transpose of a contiguous matrix), at most <see cref="MaxElements"/>.</summary>
     public static bool Readable(Tensor t) =>
-        t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && t.dim() == 2 && t.numel() < int.MaxValue
+        t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && t.dim() == 2 && t.numel() <= MaxElements
         && (t.is_contiguous() || (t.stride(0) == 1 && t.stride(1) == t.size(0)));
 
     /// <summary>
@@ -43,7 +46,7 @@ internal static class Float32Gemm
     /// </summary>
     public static void Multiply(Tensor a, Tensor b, Tensor c, bool accumulate)
     {
-        if (!Readable(a) || !Readable(b) || c.dtype != ScalarType.Float32 || c.dim() != 2 || !c.is_contiguous())
+        if (!Readable(a) || !Readable(b) || !Readable(c) || !c.is_contiguous())
             throw new ArgumentException("Float32Gemm takes dense 2-D float32 operands and a contiguous result.");
         int m = (int)a.size(0), k = (int)a.size(1), n = (int)b.size(1);
         if (b.size(0) != k || c.size(0) != m || c.size(1) != n)

@@ -36,7 +36,8 @@ internal static class Float32Linear
     static bool Applies(Tensor x, Tensor weight, Tensor? bias) =>
         Float32Gemm.Available && x.dtype == ScalarType.Float32 && x.device_type == TorchSharp.DeviceType.CPU && x.dim() >= 1
         && Float32Gemm.Readable(weight) && weight.size(1) == x.size(-1) && weight.size(0) >= MinSize && weight.size(1) >= MinSize
-        && x.numel() / weight.size(1) >= MinSize && x.numel() < int.MaxValue && x.numel() / weight.size(1) * weight.size(0) < int.MaxValue
+        && x.numel() / weight.size(1) >= MinSize && x.numel() <= Float32Gemm.MaxElements
+        && x.numel() / weight.size(1) * weight.size(0) <= Float32Gemm.MaxElements
         && (bias is null || bias.dtype == ScalarType.Float32 && bias.device_type == TorchSharp.DeviceType.CPU
             && bias.dim() == 1 && bias.size(0) == weight.size(0));
 

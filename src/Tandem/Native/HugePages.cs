@@ -21,5 +21,5 @@ public static class HugePages
     /// model and answers); under an allocator that keeps freed memory (tcmalloc in a training loop) measure first.
     /// </summary>
     public static bool UseForLibTorch() =>
-        NativeEnvironment.SetDefault(Variable, "1") is "1" or "true" or "ON" or "on";
+        OperatingSystem.IsLinux() && NativeEnvironment.SetDefault(Variable, "1") is "1" or "true" or "ON" or "on";
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Tandem.Benchmarks.Workloads;
 using Tandem.Kernels;
 using static TorchSharp.torch;
 
@@ -41,24 +41,12 @@ internal static class SgemmBench
             var c = empty(m, n);
             var expected = a.mm(b);
             double flops = 2.0 * m * k * n;
-            double Gflops(Action product, bool afterLibtorch) => flops / Best(reps, product, afterLibtorch ? expected : null) / 1e9;
+            double Gflops(Action product, bool afterLibtorch) =>
+                flops / Repeat.BestSeconds(2, reps, product, afterLibtorch ? () => expected.relu().Dispose() : null) / 1e9;
             var (kernel, torch) = (Gflops(() => Float32Gemm.Multiply(a, b, c, false), false), Gflops(() => a.mm(b).Dispose(), false));
             var (kernelAfter, torchAfter) = (Gflops(() => Float32Gemm.Multiply(a, b, c, false), true), Gflops(() => a.mm(b).Dispose(), true));
             double error = c.sub(expected).abs().max().item<float>() / (expected.abs().max().item<float>() + 1);
             Console.WriteLine($"{name,-26} {$"{m}x{k}x{n}",-18} {(aT ? "Aᵀ" : "A") + ", " + (bT ? "Bᵀ" : "B"),-10} {kernel,8:F0} {torch,9:F0} {kernel / torch,5:F2}x {kernelAfter,8:F0} {torchAfter,10:F0} {kernelAfter / torchAfter,6:F2}x   (relative difference {error:E1})");
         }
-    }
-
-    static double Best(int reps, Action product, Tensor? before)
-    {
-        double best = double.MaxValue;
-        for (int r = 0; r < reps + 2; r++)
-        {
-            if (before is not null) before.relu().Dispose();
-            var clock = Stopwatch.StartNew();
-            product();
-            if (r >= 2) best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return best;
     }
 }

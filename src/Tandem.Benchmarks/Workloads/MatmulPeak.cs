@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace Tandem.Benchmarks.Workloads;
@@ -16,26 +15,12 @@ public static class MatmulPeak
         using var scope = NewDisposeScope();
         var a = randn(N, N).to(dtype);
         var b = randn(N, N).to(dtype);
-        double best = Best(() => mm(a, b).Dispose(), runs);
+        double best = Repeat.BestSeconds(2, runs, () => mm(a, b).Dispose());
         if (dtype == ScalarType.Float32 && Tandem.Kernels.Float32Gemm.Available)
         {
             var c = empty(N, N);
-            best = Math.Min(best, Best(() => Tandem.Kernels.Float32Gemm.Multiply(a, b, c, accumulate: false), runs));
+            best = Math.Min(best, Repeat.BestSeconds(2, runs, () => Tandem.Kernels.Float32Gemm.Multiply(a, b, c, accumulate: false)));
         }
         return 2.0 * N * N * N / best / 1e9;
-    }
-
-    /// <summary>The fastest of <paramref name="runs"/> runs of <paramref name="product"/>, after two warm-up runs.</summary>
-    static double Best(Action product, int runs)
-    {
-        for (int i = 0; i < 2; i++) product();
-        double best = double.MaxValue;
-        for (int i = 0; i < Math.Max(1, runs); i++)
-        {
-            var clock = Stopwatch.StartNew();
-            product();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return best;
     }
 }

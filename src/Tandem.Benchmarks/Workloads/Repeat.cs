@@ -20,6 +20,26 @@ public static class Repeat
         return Median(seconds);
     }
 
+    /// <summary>The fewest seconds of <paramref name="runs"/> timed calls of <paramref name="work"/>, after
+    /// <paramref name="warmUp"/> untimed ones; <paramref name="before"/>, when given, runs untimed before each call.</summary>
+    public static double BestSeconds(int warmUp, int runs, Action work, Action? before = null)
+    {
+        for (int i = 0; i < warmUp; i++)
+        {
+            before?.Invoke();
+            work();
+        }
+        double best = double.MaxValue;
+        for (int i = 0; i < Math.Max(1, runs); i++)
+        {
+            before?.Invoke();
+            var clock = Stopwatch.StartNew();
+            work();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
     public static double Median(IReadOnlyList<double> values)
     {

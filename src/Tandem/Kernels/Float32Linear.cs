@@ -49,8 +49,7 @@ internal static class Float32Linear
         Tensor y;
         if (bias is null) y = empty(rows, outDim);
         else
-            using (var row = bias.unsqueeze(0))
-            using (var rowsOfBias = row.expand(rows, outDim))
+            using (var rowsOfBias = bias.expand(rows, outDim))
                 y = rowsOfBias.contiguous();
         using var wt = weight.t();
         Float32Gemm.Multiply(x, wt, y, accumulate: bias is not null);

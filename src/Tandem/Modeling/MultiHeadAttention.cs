@@ -85,15 +85,16 @@ internal static class MultiHeadAttention
     /// too: the fused kernel's backward pass made the MiniLM-shaped BERT2BERT's bf16 training step 100 ms slower
     /// (<c>bench/Tandem.Bench -- train</c>, 420 against 320 ms of backward). The two products run in the inputs' dtype
     /// (bf16 under a bf16 <see cref="Autocast"/> scope: oneDNN's bf16 kernels); the scores are widened to float32 for
-    /// the mask, softmax and dropout, and the probabilities rounded once for the second product, as autocast computes
-    /// attention in transformers' mixed-precision training. With float32 products (MKL's AVX2 path here) and the
+    /// the mask, softmax and dropout (by the float32 mask's addition itself: one pass and one autograd node fewer than
+    /// widening first, the same values and gradients), and the probabilities rounded once for the second product, as
+    /// autocast computes attention in transformers' mixed-precision training. With float32 products (MKL's AVX2 path here) and the
     /// conversions of queries, keys and values that needed, the bf16 step took 6 % longer (524-586 against 503-575
     /// ms, six pairs alternating in one process, the same loss to four decimals).
     /// </summary>
     static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double scale)
     {
-        var scores = Autocast.Float(q.Mul(scale).matmul(k.transpose(-2, -1)));                   // [batch, heads, tgt, src]
-        if (mask is not null) scores = scores.Add(Autocast.Float(mask));
+        var scores = q.Mul(scale).matmul(k.transpose(-2, -1));                                  // [batch, heads, tgt, src]
+        scores = mask is null ? Autocast.Float(scores) : scores.Add(Autocast.Float(mask));      // a float32 mask widens bf16 scores as it adds
         var probabilities = scores.softmax(-1);
         if (dropout > 0) probabilities = Dropout.Apply(probabilities, dropout);
         return probabilities.to(q.dtype).matmul(v);                                             // [batch, heads, tgt, headDim]

@@ -57,6 +57,28 @@ public class MultiHeadAttentionTests
             Assert.True(Tandem.Tests.TestSupport.Reference.MaxAbsDiff(a.grad!.to(ScalarType.Float32), e.grad!) <= 20 * tolerance);
     }
 
+    /// <summary>Training's bf16 attention adds the float32 mask to the bf16 scores, which widens them in the same
+    /// operation: the same output and the same bf16 gradients, bit for bit, as widening the scores first.</summary>
+    [Fact]
+    public void TrainingAddsTheMaskAsWideningFirstWould()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(9);
+        var mask = AttentionMasks.CrossAttention(tensor(new long[] { 1, 1, 0, 1, 1, 1, 1, 0 }, [2, 4]), ScalarType.Float32);
+        var (q0, k0, v0) = (randn(2, 3, 5, 8).to(ScalarType.BFloat16), randn(2, 3, 4, 8).to(ScalarType.BFloat16), randn(2, 3, 4, 8).to(ScalarType.BFloat16));
+        var (q, k, v) = (q0.clone().requires_grad_(), k0.clone().requires_grad_(), v0.clone().requires_grad_());
+        var actual = MultiHeadAttention.Attend(q, k, v, mask, 0.0);                               // [2, 5, 24], bf16
+        var (qe, ke, ve) = (q0.clone().requires_grad_(), k0.clone().requires_grad_(), v0.clone().requires_grad_());
+        var scores = qe.mul(1 / Math.Sqrt(8)).matmul(ke.transpose(-2, -1)).to(ScalarType.Float32).add(mask);
+        var expected = scores.softmax(-1).to(ScalarType.BFloat16).matmul(ve).transpose(1, 2).reshape(2, 5, 24);
+        Assert.True(actual.eq(expected).all().item<bool>());
+        var upstream = randn(2, 5, 24).to(ScalarType.BFloat16);
+        actual.backward([upstream]);
+        expected.backward([upstream]);
+        foreach (var (a, e) in new[] { (q, qe), (k, ke), (v, ve) })
+            Assert.True(a.grad!.eq(e.grad!).all().item<bool>());
+    }
+
     /// <summary>bf16 attention of several queries without gradients (an encoder pass, runs as bf16 products with a
     /// float32 softmax) stays within bf16's error of the float32 formula, masked keys included; one query (a cached
     /// decoding step, the fused kernel) too.</summary>

@@ -87,9 +87,9 @@ internal static class MultiHeadAttention
     /// (bf16 under a bf16 <see cref="Autocast"/> scope: oneDNN's bf16 kernels); the scores are widened to float32 for
     /// the mask, softmax and dropout (by the float32 mask's addition itself: one pass and one autograd node fewer than
     /// widening first, the same values and gradients), and the probabilities rounded once for the second product, as
-    /// autocast computes attention in transformers' mixed-precision training. With float32 products (MKL's AVX2 path here) and the
-    /// conversions of queries, keys and values that needed, the bf16 step took 6 % longer (524-586 against 503-575
-    /// ms, six pairs alternating in one process, the same loss to four decimals).
+    /// autocast computes attention in transformers' mixed-precision training. With float32 products (MKL's AVX2 path
+    /// here) and the conversions of queries, keys and values that needed, the bf16 step took 6 % longer (524-586
+    /// against 503-575 ms, six pairs alternating in one process, the same loss to four decimals).
     /// </summary>
     static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double scale)
     {

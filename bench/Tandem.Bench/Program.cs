@@ -9,6 +9,7 @@
 //   dotnet run -c Release --project bench/Tandem.Bench -- collector-race [--seconds N]   (decoding while another thread collects: failures)
 //   dotnet run -c Release --project bench/Tandem.Bench -- sgemm [--reps N] [--threads N]   (float32 products: Tandem's kernel against libtorch's)
 //   dotnet run -c Release --project bench/Tandem.Bench -- loss [--reps N] [--threads N]   (the training step's loss: fused against libtorch's)
+//   dotnet run -c Release --project bench/Tandem.Bench -- lanes [--reps N] [--elements N]   (element-wise kernels at Vector<T>'s width and at 512 bits)
 Tandem.Native.OpenMPSpin.UseShortSpin();                   // as the CLI: before libtorch loads
 var mode = args.Length > 0 ? args[0] : "";
 switch (mode)
@@ -43,7 +44,10 @@ switch (mode)
     case "loss":
         Tandem.Bench.LossBench.Run(args[1..]);
         break;
+    case "lanes":
+        Tandem.Bench.LanesBench.Run(args[1..]);
+        break;
     default:
-        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] [--batch N --source N --target N] | generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F] | collector-race [--seconds N] | sgemm [--reps N] [--threads N] | loss [--reps N] [--threads N]");
+        Console.WriteLine("modes: train [--steps N] [--threads N] [--bf16] [--batch N --source N --target N] | generate [--reps N] [--calls N] [--call-tokens N] [--threads N] [--bf16] | malloc [--reps N] [--steps N] | pretrain [--steps N] [--threads N] [--fp32] | reverse [--reps N] | matvec [--reps N] [--threads N] | watchdog [--reps N] [--limit-ms N] [--db F] | collector-race [--seconds N] | sgemm [--reps N] [--threads N] | loss [--reps N] [--threads N] | lanes [--reps N] [--elements N]");
         break;
 }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Kernels;
@@ -25,32 +24,41 @@ internal static class AdamWUpdate
 {
     /// <summary>Updates <paramref name="param"/>, <paramref name="expAvg"/> and <paramref name="expAvgSq"/> in place
     /// from <paramref name="grad"/> (all of one length).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Span<float> param, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, in AdamWStep s)
+    {
+        if (Lanes.Wide) Apply<Lanes512>(param, grad, expAvg, expAvgSq, s);
+        else Apply<LanesVector>(param, grad, expAvg, expAvgSq, s);
+    }
+
+    /// <summary>As <see cref="Apply(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in AdamWStep)"/>, at the
+    /// width of <typeparamref name="TLanes"/>; every width gives the same bits (no sums across lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Apply<TLanes>(Span<float> param, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, in AdamWStep s)
+        where TLanes : struct, ILanes<TLanes>
     {
         if (grad.Length != param.Length || expAvg.Length != param.Length || expAvgSq.Length != param.Length)
             throw new ArgumentException("parameter, gradient and moments differ in length");
         float oneMinusBeta1 = 1 - s.Beta1, oneMinusBeta2 = 1 - s.Beta2, factor = (s.Maximize ? -1f : 1f) * s.GradScale;   // ±scale: the same rounding as scaling, then negating
-        int i = 0, n = Vector<float>.Count;
-        var decay = new Vector<float>(s.Decay);
-        var beta1 = new Vector<float>(s.Beta1);
-        var beta2 = new Vector<float>(s.Beta2);
-        var rest1 = new Vector<float>(oneMinusBeta1);
-        var rest2 = new Vector<float>(oneMinusBeta2);
-        var stepSize = new Vector<float>(s.StepSize);
-        var correction = new Vector<float>(s.SqrtBiasCorrection2);
-        var eps = new Vector<float>(s.Eps);
-        var factorV = new Vector<float>(factor);
+        int i = 0, n = TLanes.Count;
+        var decay = TLanes.Create(s.Decay);
+        var beta1 = TLanes.Create(s.Beta1);
+        var beta2 = TLanes.Create(s.Beta2);
+        var rest1 = TLanes.Create(oneMinusBeta1);
+        var rest2 = TLanes.Create(oneMinusBeta2);
+        var stepSize = TLanes.Create(s.StepSize);
+        var correction = TLanes.Create(s.SqrtBiasCorrection2);
+        var eps = TLanes.Create(s.Eps);
+        var factorV = TLanes.Create(factor);
         for (; i + n <= param.Length; i += n)
         {
-            var g = new Vector<float>(grad[i..]) * factorV;
-            var m = new Vector<float>(expAvg[i..]) * beta1 + g * rest1;
-            var v = new Vector<float>(expAvgSq[i..]) * beta2 + g * g * rest2;
-            var p = new Vector<float>(param[i..]) * decay;
-            p -= stepSize * m / (Vector.SquareRoot(v) / correction + eps);
-            m.CopyTo(expAvg[i..]);
-            v.CopyTo(expAvgSq[i..]);
-            p.CopyTo(param[i..]);
+            var g = TLanes.Load(grad[i..]) * factorV;
+            var m = TLanes.Load(expAvg[i..]) * beta1 + g * rest1;
+            var v = TLanes.Load(expAvgSq[i..]) * beta2 + g * g * rest2;
+            var p = TLanes.Load(param[i..]) * decay;
+            p -= stepSize * m / (TLanes.SquareRoot(v) / correction + eps);
+            m.Store(expAvg[i..]);
+            v.Store(expAvgSq[i..]);
+            p.Store(param[i..]);
         }
         for (; i < param.Length; i++)
         {

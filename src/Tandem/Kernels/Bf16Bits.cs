@@ -1,54 +1,70 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Tandem.Kernels;
 
 /// <summary>
 /// Conversions between float32 and bf16 held as its bits (<c>ushort</c>), for the kernels that read or write bf16
 /// tensors. A bf16 value is the top half of a float32, so widening is exact; narrowing rounds to the nearest bf16,
-/// ties to even, as libtorch rounds, and a NaN stays a NaN. The vector forms take <see cref="Vector{T}"/>'s width.
+/// ties to even, as libtorch rounds, and a NaN stays a NaN. The vector forms take any width (<see cref="ILanes{TSelf}"/>);
+/// the span forms run at <see cref="Lanes.Wide"/>'s.
 /// </summary>
 internal static class Bf16Bits
 {
     /// <summary>bf16 <paramref name="bits"/> as float32 into <paramref name="values"/>.</summary>
     public static void Widen(ReadOnlySpan<ushort> bits, Span<float> values)
     {
-        int i = 0, n = Vector<ushort>.Count;
-        for (; i + n <= values.Length; i += n)
+        if (Lanes.Wide) Widen<Lanes512>(bits, values);
+        else Widen<LanesVector>(bits, values);
+    }
+
+    /// <summary>As <see cref="Widen(ReadOnlySpan{ushort}, Span{float})"/>, at the width of <typeparamref name="TLanes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Widen<TLanes>(ReadOnlySpan<ushort> bits, Span<float> values) where TLanes : struct, ILanes<TLanes>
+    {
+        int i = 0, n = TLanes.Count;
+        for (; i + 2 * n <= values.Length; i += 2 * n)
         {
-            var (lo, hi) = Widen(new Vector<ushort>(bits[i..]));
-            lo.CopyTo(values[i..]);
-            hi.CopyTo(values[(i + n / 2)..]);
+            var (lower, upper) = Widen<TLanes>(bits[i..]);
+            lower.Store(values[i..]);
+            upper.Store(values[(i + n)..]);
         }
         for (; i < values.Length; i++) values[i] = ToFloat(bits[i]);
     }
 
-    /// <summary>One vector of bf16 bits as two float32 vectors: its lower and upper halves.</summary>
+    /// <summary>The first 2 x <c>Count</c> bf16 values of <paramref name="bits"/> as float32: the first half in
+    /// <c>Lower</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector<float> Lower, Vector<float> Upper) Widen(Vector<ushort> bits)
+    public static (TLanes Lower, TLanes Upper) Widen<TLanes>(ReadOnlySpan<ushort> bits) where TLanes : struct, ILanes<TLanes>
     {
-        Vector.Widen(bits, out var lo, out var hi);
-        return (Vector.AsVectorSingle(Vector.ShiftLeft(lo, 16)), Vector.AsVectorSingle(Vector.ShiftLeft(hi, 16)));
+        var (lower, upper) = TLanes.Widen(bits);
+        return (lower << 16, upper << 16);
     }
 
-    /// <summary><paramref name="values"/> rounded to bf16 into <paramref name="bits"/>. Compiled optimised at its
-    /// first call: the runtime sets aside ReadyToRun code compiled without AVX-512 on a CPU that has it, and a first
-    /// answer's products rounded in unoptimised code until the method was recompiled (a profile of <c>tandem ask</c>
-    /// found it so).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary><paramref name="values"/> rounded to bf16 into <paramref name="bits"/>.</summary>
     public static void Round(ReadOnlySpan<float> values, Span<ushort> bits)
     {
-        int i = 0, n = Vector<ushort>.Count;
-        for (; i + n <= values.Length; i += n)
-            Narrow(new Vector<float>(values[i..]), new Vector<float>(values[(i + n / 2)..])).CopyTo(bits[i..]);
+        if (Lanes.Wide) Round<Lanes512>(values, bits);
+        else Round<LanesVector>(values, bits);
+    }
+
+    /// <summary>As <see cref="Round(ReadOnlySpan{float}, Span{ushort})"/>, at the width of <typeparamref name="TLanes"/>.
+    /// Compiled optimised at its first call: the runtime sets aside ReadyToRun code compiled without AVX-512 on a CPU
+    /// that has it, and a first answer's products rounded in unoptimised code until the method was recompiled (a
+    /// profile of <c>tandem ask</c> found it so).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Round<TLanes>(ReadOnlySpan<float> values, Span<ushort> bits) where TLanes : struct, ILanes<TLanes>
+    {
+        int i = 0, n = TLanes.Count;
+        for (; i + 2 * n <= values.Length; i += 2 * n)
+            Narrow(TLanes.Load(values[i..]), TLanes.Load(values[(i + n)..]), bits[i..]);
         for (; i < values.Length; i++) bits[i] = ToBf16(values[i]);
     }
 
-    /// <summary>Two float32 vectors rounded to bf16, as one vector of bits (<paramref name="lower"/> first).</summary>
+    /// <summary>Two registers of float32 rounded to bf16 into the first 2 x <c>Count</c> values of
+    /// <paramref name="bits"/> (<paramref name="lower"/> first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<ushort> Narrow(Vector<float> lower, Vector<float> upper) =>
-        Vector.Narrow(RoundHigh(lower), RoundHigh(upper));
+    public static void Narrow<TLanes>(TLanes lower, TLanes upper, Span<ushort> bits) where TLanes : struct, ILanes<TLanes> =>
+        TLanes.Narrow(RoundHigh(lower), RoundHigh(upper), bits);
 
     /// <summary><paramref name="value"/> rounded to the nearest bf16, as its bits.</summary>
     public static ushort ToBf16(float value)
@@ -62,11 +78,9 @@ internal static class Bf16Bits
 
     /// <summary>Each float32's bf16 bits (its top half, rounded to nearest even) in the low half of a lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector<uint> RoundHigh(Vector<float> value)
+    static TLanes RoundHigh<TLanes>(TLanes value) where TLanes : struct, ILanes<TLanes>
     {
-        var v = Vector.AsVectorUInt32(value);
-        var rounded = Vector.ShiftRightLogical(v + new Vector<uint>(0x7FFFu) + (Vector.ShiftRightLogical(v, 16) & Vector<uint>.One), 16);
-        var isNaN = ~Vector.AsVectorUInt32(Vector.Equals(value, value));
-        return Vector.ConditionalSelect(isNaN, new Vector<uint>(0x7FC0u), rounded);
+        var roundingBias = TLanes.AddBits(TLanes.Create(0x7FFFu), (value >>> 16) & TLanes.Create(1u));
+        return TLanes.ConditionalSelect(TLanes.IsNaN(value), TLanes.Create(0x7FC0u), TLanes.AddBits(value, roundingBias) >>> 16);
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
@@ -11,7 +10,7 @@ namespace Tandem.Kernels;
 /// Intel's runs one Mersenne Twister draw per element on one thread: 80 ms of a 740 ms bf16 training step of the
 /// MiniLM-shaped BERT2BERT (<c>bench/Tandem.Bench -- train</c>, <c>perf</c>), while the other core waited. Here each
 /// element's draw is a counter-based hash of its index and a seed (two rounds of a 32-bit integer mix), so a mask is a
-/// few vector instructions per <see cref="Vector{T}"/> of elements. The seed is drawn from libtorch's default
+/// few vector instructions per register of elements (<see cref="ILanes{TSelf}"/>). The seed is drawn from libtorch's default
 /// generator, so <c>manual_seed</c> and a restored generator state (a resumed run) give the same masks again.
 /// </summary>
 internal static class DropoutMask
@@ -45,64 +44,73 @@ internal static class DropoutMask
 
     /// <summary>Element <c>i</c> of <paramref name="mask"/> set to <paramref name="scaleBits"/> where the hash of
     /// <c>i</c> under <paramref name="seed"/> is below <paramref name="keep"/>, else to 0 (32-bit elements).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(Span<uint> mask, uint keep, uint scaleBits, ulong seed)
     {
-        var draws = new Draws(keep, scaleBits, seed);
-        int i = 0, n = Vector<uint>.Count;
-        for (; i + n <= mask.Length; i += n) draws.Next().CopyTo(mask[i..]);
-        for (; i < mask.Length; i++) mask[i] = draws.At(i);
+        if (Lanes.Wide) Fill<Lanes512>(mask, keep, scaleBits, seed);
+        else Fill<LanesVector>(mask, keep, scaleBits, seed);
     }
 
     /// <summary>As the 32-bit <see cref="Fill(Span{uint}, uint, uint, ulong)"/>, for 16-bit elements (bf16, float16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(Span<ushort> mask, uint keep, ushort scaleBits, ulong seed)
     {
-        var draws = new Draws(keep, scaleBits, seed);
-        int i = 0, n = Vector<uint>.Count;
-        for (; i + 2 * n <= mask.Length; i += 2 * n) Vector.Narrow(draws.Next(), draws.Next()).CopyTo(mask[i..]);
+        if (Lanes.Wide) Fill<Lanes512>(mask, keep, scaleBits, seed);
+        else Fill<LanesVector>(mask, keep, scaleBits, seed);
+    }
+
+    /// <summary>As <see cref="Fill(Span{uint}, uint, uint, ulong)"/>, at the width of <typeparamref name="TLanes"/>: an
+    /// element's value depends on its index only, so every width gives the same mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Fill<TLanes>(Span<uint> mask, uint keep, uint scaleBits, ulong seed) where TLanes : struct, ILanes<TLanes>
+    {
+        var draws = new Draws<TLanes>(keep, scaleBits, seed);
+        int i = 0, n = TLanes.Count;
+        for (; i + n <= mask.Length; i += n) draws.Next().Store(mask[i..]);
+        for (; i < mask.Length; i++) mask[i] = draws.At(i);
+    }
+
+    /// <summary>As <see cref="Fill(Span{ushort}, uint, ushort, ulong)"/>, at the width of <typeparamref name="TLanes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Fill<TLanes>(Span<ushort> mask, uint keep, ushort scaleBits, ulong seed) where TLanes : struct, ILanes<TLanes>
+    {
+        var draws = new Draws<TLanes>(keep, scaleBits, seed);
+        int i = 0, n = TLanes.Count;
+        for (; i + 2 * n <= mask.Length; i += 2 * n) TLanes.Narrow(draws.Next(), draws.Next(), mask[i..]);
         for (; i < mask.Length; i++) mask[i] = (ushort)draws.At(i);
     }
 
-    /// <summary>The mask's values for consecutive elements, a vector at a time from element 0 (<see cref="Next"/>),
+    /// <summary>The mask's values for consecutive elements, a register at a time from element 0 (<see cref="Next"/>),
     /// or for one element (<see cref="At"/>, the tail).</summary>
-    struct Draws(uint keep, uint scaleBits, ulong seed)
+    struct Draws<TLanes>(uint keep, uint scaleBits, ulong seed) where TLanes : struct, ILanes<TLanes>
     {
         readonly uint _lo = (uint)seed, _hi = (uint)(seed >> 32);
-        readonly Vector<uint> _keep = new(keep), _scale = new(scaleBits), _step = new((uint)Vector<uint>.Count);
-        Vector<uint> _index = Iota();
+        readonly TLanes _keep = TLanes.Create(keep), _scale = TLanes.Create(scaleBits), _step = TLanes.Create((uint)TLanes.Count);
+        TLanes _index = TLanes.Indices;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<uint> Next()
+        public TLanes Next()
         {
-            var values = Vector.LessThan(Hash(_index, _lo, _hi), _keep) & _scale;
-            _index += _step;
+            var values = TLanes.LessThanBits(Hash(_index, _lo, _hi), _keep) & _scale;
+            _index = TLanes.AddBits(_index, _step);
             return values;
         }
 
         public readonly uint At(int i) => Hash((uint)i, _lo, _hi) < keep ? scaleBits : 0u;
     }
 
-    static Vector<uint> Iota()
-    {
-        Span<uint> values = stackalloc uint[Vector<uint>.Count];
-        for (int k = 0; k < values.Length; k++) values[k] = (uint)k;
-        return new Vector<uint>(values);
-    }
-
     /// <summary>Two rounds of a 32-bit integer mix (xor-shift-multiply, constants from Chris Wellons' hash-prospector),
     /// keyed by both halves of the seed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector<uint> Hash(Vector<uint> x, uint lo, uint hi) => Mix(Mix(x ^ new Vector<uint>(lo)) + new Vector<uint>(hi));
+    static TLanes Hash<TLanes>(TLanes x, uint lo, uint hi) where TLanes : struct, ILanes<TLanes> =>
+        Mix(TLanes.AddBits(Mix(x ^ TLanes.Create(lo)), TLanes.Create(hi)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector<uint> Mix(Vector<uint> x)
+    static TLanes Mix<TLanes>(TLanes x) where TLanes : struct, ILanes<TLanes>
     {
-        x ^= Vector.ShiftRightLogical(x, 16);
-        x *= new Vector<uint>(0x7FEB352Du);
-        x ^= Vector.ShiftRightLogical(x, 15);
-        x *= new Vector<uint>(0x846CA68Bu);
-        return x ^ Vector.ShiftRightLogical(x, 16);
+        x ^= x >>> 16;
+        x = TLanes.MultiplyBits(x, TLanes.Create(0x7FEB352Du));
+        x ^= x >>> 15;
+        x = TLanes.MultiplyBits(x, TLanes.Create(0x846CA68Bu));
+        return x ^ (x >>> 16);
     }
 
     static uint Hash(uint x, uint lo, uint hi) => Mix(Mix(x ^ lo) + hi);

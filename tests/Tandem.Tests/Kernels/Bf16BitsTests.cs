@@ -7,7 +7,8 @@ namespace Tandem.Tests.Kernels;
 public class Bf16BitsTests
 {
     /// <summary>Rounding float32 values to bf16 gives libtorch's bits: ties to even, overflow to infinity, signed zeros,
-    /// subnormals, infinities and NaN (as a NaN), in the vector loop and the scalar tail, and one value at a time.</summary>
+    /// subnormals, infinities and NaN (as a NaN), in the vector loop at both widths and the scalar tail, and one value
+    /// at a time.</summary>
     [Fact]
     public void RoundsAsLibtorchDoes()
     {
@@ -23,9 +24,12 @@ public class Bf16BitsTests
         var values = cat([tensor(special), randn(1000) * 1e3, randn(37) * 1e-30]).data<float>().ToArray(); // a tail after whole vectors
         var bits = new ushort[values.Length];
 
-        Bf16Bits.Round(values, bits);
-
         var expected = MemoryMarshal.Cast<byte, ushort>(tensor(values).to(ScalarType.BFloat16).bytes).ToArray();
+        Bf16Bits.Round(values, bits);
+        Assert.Equal(expected, bits);
+        Bf16Bits.Round<LanesVector>(values, bits = new ushort[values.Length]);                  // both widths, whichever runs here
+        Assert.Equal(expected, bits);
+        Bf16Bits.Round<Lanes512>(values, bits = new ushort[values.Length]);
         Assert.Equal(expected, bits);
         Assert.Equal(expected, values.Select(Bf16Bits.ToBf16).ToArray());
         var nan = new ushort[1];
@@ -33,7 +37,8 @@ public class Bf16BitsTests
         Assert.True(float.IsNaN(Bf16Bits.ToFloat(nan[0])));
     }
 
-    /// <summary>Widening gives libtorch's float32 of every bf16 value, exactly, in the vector loop and the tail.</summary>
+    /// <summary>Widening gives libtorch's float32 of every bf16 value, exactly, in the vector loop at both widths and the
+    /// tail.</summary>
     [Fact]
     public void WidensExactly()
     {
@@ -43,9 +48,12 @@ public class Bf16BitsTests
         var bits = MemoryMarshal.Cast<byte, ushort>(bf16.bytes).ToArray();
         var values = new float[bits.Length];
 
+        var expected = bf16.to(ScalarType.Float32).data<float>().ToArray().Select(BitConverter.SingleToInt32Bits);
         Bf16Bits.Widen(bits, values);
-
-        var expected = bf16.to(ScalarType.Float32).data<float>().ToArray();
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), values.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, values.Select(BitConverter.SingleToInt32Bits));
+        Bf16Bits.Widen<LanesVector>(bits, values = new float[bits.Length]);
+        Assert.Equal(expected, values.Select(BitConverter.SingleToInt32Bits));
+        Bf16Bits.Widen<Lanes512>(bits, values = new float[bits.Length]);
+        Assert.Equal(expected, values.Select(BitConverter.SingleToInt32Bits));
     }
 }

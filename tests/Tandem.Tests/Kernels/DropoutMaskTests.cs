@@ -61,6 +61,27 @@ public class DropoutMaskTests
         Assert.True(a.eq(b).all().item<bool>());
     }
 
+    /// <summary>Every width gives the same mask (an element's value depends on its index and the seed only), for 32-
+    /// and 16-bit elements, whole registers and tails alike; so a run's dropout does not depend on the processor's
+    /// vectors.</summary>
+    [Fact]
+    public void EveryWidthGivesTheSameMask()
+    {
+        const int n = 1000 + 37;
+        const uint keep = 3_865_470_566, scale = 0x3F8E38E4;                                    // p = 0.1 in float32
+        ulong seed = 0x9E3779B97F4A7C15;
+        uint[] narrow = new uint[n], wide = new uint[n];
+        DropoutMask.Fill<LanesVector>(narrow, keep, scale, seed);
+        DropoutMask.Fill<Lanes512>(wide, keep, scale, seed);
+        Assert.Equal(narrow, wide);
+        Assert.Contains(0u, narrow);
+        ushort[] narrow16 = new ushort[n], wide16 = new ushort[n];
+        DropoutMask.Fill<LanesVector>(narrow16, keep, 0x3F8E, seed);
+        DropoutMask.Fill<Lanes512>(wide16, keep, 0x3F8E, seed);
+        Assert.Equal(narrow16, wide16);
+        Assert.Equal(narrow.Select(v => v == 0), narrow16.Select(v => v == 0));
+    }
+
     /// <summary>Integer tensors and probabilities outside (0, 1) are declined (the caller falls back to libtorch).</summary>
     [Fact]
     public void DeclinesWhatItCannotServe()

@@ -101,7 +101,7 @@ internal static class FusedCrossEntropy
                 int label = (int)targets[r];
                 var (max, sum) = Load<TLanes>(logits.bytes.Slice(r * rowBytes, rowBytes), logits.dtype, values);
                 float labelLogit = values[label];
-                float expSum = Exponentials<TLanes>(values, max);
+                float expSum = VectorExp.Exponentials<TLanes>(values, max);
                 double lse = max + Math.Log(expSum);
                 losses[r] = (1 - smoothing) * (lse - labelLogit) + smoothing * (lse - (double)sum / vocab);
                 if (gradient is not null)
@@ -156,26 +156,6 @@ internal static class FusedCrossEntropy
         float max = TLanes.Max(max0, max1).Maximum(), sum = (sum0 + sum1).Sum();
         for (; i < row.Length; i++) (max, sum) = (MathF.Max(max, row[i]), sum + row[i]);
         return (max, sum);
-    }
-
-    /// <summary><paramref name="row"/> replaced by <c>exp(x - max)</c>; returns their sum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float Exponentials<TLanes>(Span<float> row, float max) where TLanes : struct, ILanes<TLanes>
-    {
-        var maxV = TLanes.Create(max);
-        var (sum0, sum1) = (TLanes.Create(0f), TLanes.Create(0f));
-        int i = 0, n = TLanes.Count;
-        for (; i + 2 * n <= row.Length; i += 2 * n)
-        {
-            var a = VectorExp.Exp(TLanes.Load(row[i..]) - maxV);
-            var b = VectorExp.Exp(TLanes.Load(row[(i + n)..]) - maxV);
-            a.Store(row[i..]);
-            b.Store(row[(i + n)..]);
-            (sum0, sum1) = (sum0 + a, sum1 + b);
-        }
-        float sum = (sum0 + sum1).Sum();
-        for (; i < row.Length; i++) sum += row[i] = MathF.Exp(row[i] - max);
-        return sum;
     }
 
     /// <summary><c>row * scale - offset</c> into <paramref name="bytes"/> as float32 or bf16 (rounded to nearest even).</summary>

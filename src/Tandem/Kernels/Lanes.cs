@@ -98,6 +98,9 @@ internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
     /// <summary>All ones where the uint32 <paramref name="a"/> is below <paramref name="b"/>, else zero.</summary>
     static abstract TSelf LessThanBits(TSelf a, TSelf b);
 
+    /// <summary>All ones where the float32 <paramref name="a"/> is below <paramref name="b"/>, else zero.</summary>
+    static abstract TSelf LessThan(TSelf a, TSelf b);
+
     /// <summary>All ones where the float32 lane is a NaN, else zero.</summary>
     static abstract TSelf IsNaN(TSelf a);
 
@@ -185,6 +188,8 @@ internal readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
     /// <inheritdoc/>
     public static Lanes512 LessThanBits(Lanes512 a, Lanes512 b) => FromBits(Vector512.LessThan(a.Bits, b.Bits));
     /// <inheritdoc/>
+    public static Lanes512 LessThan(Lanes512 a, Lanes512 b) => new(Vector512.LessThan(a._v, b._v));
+    /// <inheritdoc/>
     public static Lanes512 IsNaN(Lanes512 a) => new(Vector512.IsNaN(a._v));
     /// <inheritdoc/>
     public static Lanes512 ConditionalSelect(Lanes512 mask, Lanes512 a, Lanes512 b) => new(Vector512.ConditionalSelect(mask._v, a._v, b._v));
@@ -260,6 +265,8 @@ internal readonly struct LanesVector(Vector<float> value) : ILanes<LanesVector>
     public static LanesVector MultiplyBits(LanesVector a, LanesVector b) => FromBits(a.Bits * b.Bits);
     /// <inheritdoc/>
     public static LanesVector LessThanBits(LanesVector a, LanesVector b) => FromBits(Vector.LessThan(a.Bits, b.Bits));
+    /// <inheritdoc/>
+    public static LanesVector LessThan(LanesVector a, LanesVector b) => new(Vector.AsVectorSingle(Vector.LessThan(a._v, b._v)));
     /// <inheritdoc/>
     public static LanesVector IsNaN(LanesVector a) => new(Vector.IsNaN(a._v));
     /// <inheritdoc/>

@@ -12,10 +12,11 @@ namespace Tandem.Kernels;
 /// Those make five passes over the scores in float32 forward and four backward, for every attention of a training step;
 /// this one reads the scores once and writes the probabilities once (and keeps the float32 softmax for backward, which
 /// reads it and the incoming gradient once and writes the scores' gradient once). The MiniLM-shaped BERT2BERT's bf16
-/// training step, alternating step by step in one process with those operations, seven runs of 20 pairs: faster in six
-/// (30-48 ms in the median, 24-39 ms on average), 20 ms slower in one. Dropout uses <see cref="DropoutMask"/>'s masks,
-/// drawn from the same generator at the same point, so a seed gives the same masks as the operations it replaces;
-/// backward recomputes the mask from its seed instead of keeping it.
+/// training step, alternating with those operations in one process: step by step, seven runs of 20 pairs, faster in six
+/// (30-48 ms in the median), 20 ms slower in one; in blocks of six steps, three runs, 21-25 ms faster in two, 19 ms
+/// slower in one (this VM's noise). Dropout uses <see cref="DropoutMask"/>'s masks, drawn from the same generator at
+/// the same point, so a seed gives the same masks as the operations it replaces; backward recomputes the mask from its
+/// seed instead of keeping it.
 /// </summary>
 internal static class AttentionSoftmax
 {

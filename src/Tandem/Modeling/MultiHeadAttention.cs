@@ -88,8 +88,8 @@ internal static class MultiHeadAttention
     /// (bf16 under a bf16 <see cref="Autocast"/> scope: oneDNN's bf16 kernels); between them the mask, softmax and
     /// dropout are computed in float32 and the probabilities rounded once for the second product, as autocast computes
     /// attention in transformers' mixed-precision training: on the CPU in one pass per row by
-    /// <see cref="AttentionSoftmax"/> (the bf16 step about 30 ms faster, alternating in one process; eight steps'
-    /// losses equal to four decimals), elsewhere by libtorch's operations
+    /// <see cref="AttentionSoftmax"/> (the bf16 step about 20-30 ms faster, alternating in one process; eight
+    /// steps' losses equal to four decimals), elsewhere by libtorch's operations
     /// (<see cref="Probabilities"/>). With float32 products (MKL's AVX2 path here) and the conversions of queries, keys
     /// and values that needed, the bf16 step took 6 % longer (524-586 against 503-575 ms, six pairs alternating in one
     /// process, the same loss to four decimals).

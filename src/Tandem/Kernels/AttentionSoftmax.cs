@@ -82,7 +82,7 @@ internal static class AttentionSoftmax
             var (scores, mask, dropout, gradient) = ((Tensor)vars[0], vars[1] as MaskRows, vars[2] as DropoutDraw, (bool)vars[3]);
             var output = empty_like(scores);
             var softmax = empty(scores.shape, ScalarType.Float32);
-            Run(Forward, scores, mask, dropout, softmax, output);
+            Run(forward: true, scores, mask, dropout, softmax, output);
             ctx.save_data("dropout", dropout!);
             if (gradient) ctx.save_for_backward([softmax]);                                      // freed with the graph
             else softmax.Dispose();
@@ -95,17 +95,21 @@ internal static class AttentionSoftmax
             var dropout = ctx.get_data("dropout") as DropoutDraw;
             using var incoming = gradOutput.dtype is ScalarType.Float32 or ScalarType.BFloat16 ? gradOutput.contiguous() : gradOutput.to(ScalarType.Float32);
             var gradient = empty(softmax.shape, incoming.dtype);
-            Run(Backward, incoming, null, dropout, softmax, gradient);
+            Run(forward: false, incoming, null, dropout, softmax, gradient);
             return [gradient, null!, null!, null!];
         }
     }
 
-    delegate void RowKernel(ReadOnlySpan<byte> input, ScalarType inputType, ReadOnlySpan<float> mask, Span<float> softmax,
-        Span<byte> output, ScalarType outputType, DropoutDraw? dropout, uint start, Span<float> scratch);
+    /// <summary>Runs the row kernel forward (<paramref name="input"/> the scores) or backward (the incoming gradient)
+    /// over every row on <c>get_num_threads()</c> threads, blocks of rows at a time, at <see cref="Lanes.Wide"/>'s width.</summary>
+    static void Run(bool forward, Tensor input, MaskRows? mask, DropoutDraw? dropout, Tensor softmax, Tensor output)
+    {
+        if (Lanes.Wide) Run<Lanes512>(forward, input, mask, dropout, softmax, output);
+        else Run<LanesVector>(forward, input, mask, dropout, softmax, output);
+    }
 
-    /// <summary>Runs <paramref name="kernel"/> over every row of <paramref name="input"/> (the scores forward, the
-    /// incoming gradient backward) on <c>get_num_threads()</c> threads, blocks of rows at a time.</summary>
-    static void Run(RowKernel kernel, Tensor input, MaskRows? mask, DropoutDraw? dropout, Tensor softmax, Tensor output)
+    static void Run<TLanes>(bool forward, Tensor input, MaskRows? mask, DropoutDraw? dropout, Tensor softmax, Tensor output)
+        where TLanes : struct, ILanes<TLanes>
     {
         long heads = softmax.size(1), queries = softmax.size(2);
         int width = (int)softmax.size(3), rows = (int)(softmax.numel() / width);
@@ -120,26 +124,17 @@ internal static class AttentionSoftmax
                 var outputs = output.bytes;
                 var masks = mask is null ? default : MemoryMarshal.Cast<byte, float>(mask.Values.bytes);
                 for (int r = block * RowsPerBlock, end = Math.Min(rows, r + RowsPerBlock); r < end; r++)
-                    kernel(inputs.Slice(r * inBytes, inBytes), inputType,
-                        mask is null ? default : masks.Slice((int)mask.Offset(r, heads, queries), width),
-                        softmaxes.Slice(r * width, width), outputs.Slice(r * outBytes, outBytes), outputType, dropout, (uint)(r * width), scratch);
+                {
+                    Span<byte> row = inputs.Slice(r * inBytes, inBytes), target = outputs.Slice(r * outBytes, outBytes);
+                    uint start = (uint)(r * width);
+                    if (forward)
+                        Forward<TLanes>(row, inputType, mask is null ? default : masks.Slice((int)mask.Offset(r, heads, queries), width),
+                            softmaxes.Slice(r * width, width), target, outputType, dropout, start, scratch);
+                    else Backward<TLanes>(row, inputType, softmaxes.Slice(r * width, width), target, outputType, dropout, start, scratch);
+                }
                 return scratch;
             },
             _ => { });
-    }
-
-    static void Forward(ReadOnlySpan<byte> scores, ScalarType scoresType, ReadOnlySpan<float> mask, Span<float> softmax,
-        Span<byte> output, ScalarType outputType, DropoutDraw? dropout, uint start, Span<float> scratch)
-    {
-        if (Lanes.Wide) Forward<Lanes512>(scores, scoresType, mask, softmax, output, outputType, dropout, start, scratch);
-        else Forward<LanesVector>(scores, scoresType, mask, softmax, output, outputType, dropout, start, scratch);
-    }
-
-    static void Backward(ReadOnlySpan<byte> incoming, ScalarType incomingType, ReadOnlySpan<float> mask, Span<float> softmax,
-        Span<byte> gradient, ScalarType gradientType, DropoutDraw? dropout, uint start, Span<float> scratch)
-    {
-        if (Lanes.Wide) Backward<Lanes512>(incoming, incomingType, softmax, gradient, gradientType, dropout, start, scratch);
-        else Backward<LanesVector>(incoming, incomingType, softmax, gradient, gradientType, dropout, start, scratch);
     }
 
     /// <summary>One row forward: <paramref name="softmax"/> = softmax(scores + mask), <paramref name="output"/> = it
@@ -148,18 +143,18 @@ internal static class AttentionSoftmax
     static void Forward<TLanes>(ReadOnlySpan<byte> scores, ScalarType scoresType, ReadOnlySpan<float> mask, Span<float> softmax,
         Span<byte> output, ScalarType outputType, DropoutDraw? dropout, uint start, Span<float> scratch) where TLanes : struct, ILanes<TLanes>
     {
-        Widen<TLanes>(scores, scoresType, softmax);
+        Bf16Bits.ToFloat32<TLanes>(scores, scoresType, softmax);
         float max = AddAndMax<TLanes>(softmax, mask);
         float scale = 1f / VectorExp.Exponentials<TLanes>(softmax, max);
-        Scale<TLanes>(softmax, softmax, scale);
+        Scale<TLanes>(softmax, scale);
         if (dropout is null)
         {
-            Narrow<TLanes>(softmax, output, outputType);
+            Bf16Bits.FromFloat32<TLanes>(softmax, output, outputType);
             return;
         }
         softmax.CopyTo(scratch);
         DropoutMask.Multiply<TLanes>(scratch, start, dropout.Keep, dropout.Scale, dropout.Seed);
-        Narrow<TLanes>(scratch, output, outputType);
+        Bf16Bits.FromFloat32<TLanes>(scratch, output, outputType);
     }
 
     /// <summary>One row backward: the scores' gradient <c>y (g - sum(g y))</c> from the softmax <c>y</c> and the
@@ -168,23 +163,11 @@ internal static class AttentionSoftmax
     static void Backward<TLanes>(ReadOnlySpan<byte> incoming, ScalarType incomingType, ReadOnlySpan<float> softmax,
         Span<byte> gradient, ScalarType gradientType, DropoutDraw? dropout, uint start, Span<float> scratch) where TLanes : struct, ILanes<TLanes>
     {
-        Widen<TLanes>(incoming, incomingType, scratch);
+        Bf16Bits.ToFloat32<TLanes>(incoming, incomingType, scratch);
         if (dropout is not null) DropoutMask.Multiply<TLanes>(scratch, start, dropout.Keep, dropout.Scale, dropout.Seed);
         float dot = Dot<TLanes>(scratch, softmax);
         SoftmaxGradient<TLanes>(scratch, softmax, dot);
-        Narrow<TLanes>(scratch, gradient, gradientType);
-    }
-
-    static void Widen<TLanes>(ReadOnlySpan<byte> bytes, ScalarType dtype, Span<float> row) where TLanes : struct, ILanes<TLanes>
-    {
-        if (dtype == ScalarType.Float32) MemoryMarshal.Cast<byte, float>(bytes).CopyTo(row);
-        else Bf16Bits.Widen<TLanes>(MemoryMarshal.Cast<byte, ushort>(bytes), row);
-    }
-
-    static void Narrow<TLanes>(ReadOnlySpan<float> row, Span<byte> bytes, ScalarType dtype) where TLanes : struct, ILanes<TLanes>
-    {
-        if (dtype == ScalarType.Float32) row.CopyTo(MemoryMarshal.Cast<byte, float>(bytes));
-        else Bf16Bits.Round<TLanes>(row, MemoryMarshal.Cast<byte, ushort>(bytes));
+        Bf16Bits.FromFloat32<TLanes>(scratch, gradient, gradientType);
     }
 
     /// <summary><paramref name="row"/> += <paramref name="mask"/> (when given); returns the row's maximum.</summary>
@@ -205,14 +188,14 @@ internal static class AttentionSoftmax
         return max;
     }
 
-    /// <summary><paramref name="target"/> = <paramref name="row"/> * <paramref name="scale"/>.</summary>
+    /// <summary><paramref name="row"/> *= <paramref name="scale"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Scale<TLanes>(ReadOnlySpan<float> row, Span<float> target, float scale) where TLanes : struct, ILanes<TLanes>
+    static void Scale<TLanes>(Span<float> row, float scale) where TLanes : struct, ILanes<TLanes>
     {
         var scaleV = TLanes.Create(scale);
         int i = 0, n = TLanes.Count;
-        for (; i + n <= row.Length; i += n) (TLanes.Load(row[i..]) * scaleV).Store(target[i..]);
-        for (; i < row.Length; i++) target[i] = row[i] * scale;
+        for (; i + n <= row.Length; i += n) (TLanes.Load(row[i..]) * scaleV).Store(row[i..]);
+        for (; i < row.Length; i++) row[i] *= scale;
     }
 
     /// <summary>The sum of <paramref name="a"/> times <paramref name="b"/>.</summary>

@@ -12,6 +12,10 @@ namespace Tandem.Kernels;
 /// <see cref="Vector{T}"/> (8 lanes with AVX2, 4 with NEON); .NET 10 keeps <see cref="Vector{T}"/> at 256 bits on
 /// AVX-512 hardware unless <c>DOTNET_MaxVectorTBitWidth=512</c> is set before it starts, and the loss kernel was bound
 /// by that width (<c>bench/Tandem.Bench -- loss</c>), so the kernels call <see cref="Lanes.Wide"/> to choose.
+/// "The calls below it inline" holds while the method stays within the JIT's inlining budget: a row kernel that took in
+/// a dropout hash (<see cref="DropoutMask"/>'s, over a hundred inlined calls) beside a LayerNorm's three loops ran out
+/// of it, and those loops called <c>Vector512.CopyTo</c> for every store (<c>DOTNET_JitDisasm</c> shows such calls),
+/// twice as slow; a part that inlines much goes in a method of its own, marked <c>NoInlining</c>.
 /// </summary>
 internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
 {

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using static TorchSharp.torch;
 
 namespace Tandem.Kernels;
 
@@ -67,24 +65,6 @@ internal static class Bf16Bits
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Narrow<TLanes>(TLanes lower, TLanes upper, Span<ushort> bits) where TLanes : struct, ILanes<TLanes> =>
         TLanes.Narrow(RoundHigh(lower), RoundHigh(upper), bits);
-
-    /// <summary>A row of a float32 or bf16 tensor (its <paramref name="bytes"/>, <paramref name="dtype"/>) as float32
-    /// into <paramref name="values"/>, at the width of <typeparamref name="TLanes"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ToFloat32<TLanes>(ReadOnlySpan<byte> bytes, ScalarType dtype, Span<float> values) where TLanes : struct, ILanes<TLanes>
-    {
-        if (dtype == ScalarType.Float32) MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
-        else Widen<TLanes>(MemoryMarshal.Cast<byte, ushort>(bytes), values);
-    }
-
-    /// <summary>float32 <paramref name="values"/> into a row of a float32 or bf16 tensor (its <paramref name="bytes"/>,
-    /// <paramref name="dtype"/>), rounded where bf16, at the width of <typeparamref name="TLanes"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FromFloat32<TLanes>(ReadOnlySpan<float> values, Span<byte> bytes, ScalarType dtype) where TLanes : struct, ILanes<TLanes>
-    {
-        if (dtype == ScalarType.Float32) values.CopyTo(MemoryMarshal.Cast<byte, float>(bytes));
-        else Round<TLanes>(values, MemoryMarshal.Cast<byte, ushort>(bytes));
-    }
 
     /// <summary><paramref name="value"/> rounded to the nearest bf16, as its bits.</summary>
     public static ushort ToBf16(float value)

@@ -41,27 +41,13 @@ internal static class DropoutMask
     }
 
     /// <summary>The threshold below which an element's hash keeps it: <c>1 - p</c> of the 32-bit range.</summary>
-    internal static uint Keep(double p) => (uint)Math.Min(uint.MaxValue, Math.Round((1.0 - p) * 4294967296.0));
+    static uint Keep(double p) => (uint)Math.Min(uint.MaxValue, Math.Round((1.0 - p) * 4294967296.0));
 
     /// <summary>A mask's seed, drawn from libtorch's default generator (so <c>manual_seed</c> repeats it).</summary>
-    internal static ulong DrawSeed()
+    static ulong DrawSeed()
     {
         using var draw = randint(long.MaxValue, [1], dtype: ScalarType.Int64);
         return (ulong)draw.item<long>();
-    }
-
-    /// <summary><paramref name="values"/>, elements <paramref name="start"/> onwards of a tensor, times that tensor's
-    /// mask (<paramref name="scale"/> where <see cref="Fill(Span{uint}, uint, uint, ulong)"/> with the same
-    /// <paramref name="keep"/> and <paramref name="seed"/> keeps an element, else 0), in place: a kernel that drops out
-    /// rows as it computes them, with the mask <see cref="TryCreate"/> would have made.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Multiply<TLanes>(Span<float> values, uint start, uint keep, float scale, ulong seed) where TLanes : struct, ILanes<TLanes>
-    {
-        uint scaleBits = BitConverter.SingleToUInt32Bits(scale);
-        var draws = new Draws<TLanes>(keep, scaleBits, seed, start);
-        int i = 0, n = TLanes.Count;
-        for (; i + n <= values.Length; i += n) (TLanes.Load(values[i..]) * draws.Next()).Store(values[i..]);
-        for (; i < values.Length; i++) values[i] *= BitConverter.UInt32BitsToSingle(draws.At(start + (uint)i));
     }
 
     /// <summary>Element <c>i</c> of <paramref name="mask"/> set to <paramref name="scaleBits"/> where the hash of
@@ -100,13 +86,13 @@ internal static class DropoutMask
         for (; i < mask.Length; i++) mask[i] = (ushort)draws.At((uint)i);
     }
 
-    /// <summary>The mask's values for consecutive elements, a register at a time from element <paramref name="start"/>
-    /// (<see cref="Next"/>), or for one element (<see cref="At"/>, the tail).</summary>
-    struct Draws<TLanes>(uint keep, uint scaleBits, ulong seed, uint start = 0) where TLanes : struct, ILanes<TLanes>
+    /// <summary>The mask's values for consecutive elements, a register at a time from element 0 (<see cref="Next"/>),
+    /// or for one element (<see cref="At"/>, the tail).</summary>
+    struct Draws<TLanes>(uint keep, uint scaleBits, ulong seed) where TLanes : struct, ILanes<TLanes>
     {
         readonly uint _lo = (uint)seed, _hi = (uint)(seed >> 32);
         readonly TLanes _keep = TLanes.Create(keep), _scale = TLanes.Create(scaleBits), _step = TLanes.Create((uint)TLanes.Count);
-        TLanes _index = TLanes.AddBits(TLanes.Indices, TLanes.Create(start));
+        TLanes _index = TLanes.Indices;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Next()

@@ -8,8 +8,8 @@ namespace Tandem.Kernels;
 /// at both widths). .NET's <c>Vector.Exp</c> computes in float64 for accuracy and took 32 ms for the 31 M exponentials of a
 /// training step's logits on one core here (AVX2 width); this one, the classic range reduction
 /// <c>x = n ln 2 + r</c> with a degree-7 polynomial for <c>e^r</c> and <c>2^n</c> put into the exponent bits, took 13
-/// ms. Arguments below -87.3 give 0 (no subnormals: a key an attention mask hides gets exactly no weight, as
-/// libtorch's softmax gives it), and arguments above 88 are not handled: its callers take the exponential of
+/// ms. Arguments below -87.3 give 0 (no subnormals: a value that far below its row's maximum gets exactly no weight, as
+/// in libtorch's softmax), and arguments above 88 are not handled: its callers take the exponential of
 /// <c>x - max(x)</c>, which is at most 0.
 /// </summary>
 internal static class VectorExp

@@ -1,5 +1,4 @@
 using TorchSharp;
-using Tandem.Kernels;
 using Tandem.Native;
 using static TorchSharp.torch;
 
@@ -82,32 +81,25 @@ internal static class MultiHeadAttention
     /// <summary>
     /// Attention as a sequence of products, for training on the CPU: what libtorch's <c>scaled_dot_product_attention</c>
     /// falls back to there when there is dropout (its fused kernels take none), with the mask from
-    /// <see cref="DropoutMask"/> instead of libtorch's element-at-a-time draws. Without dropout it serves training
+    /// <see cref="Dropout.Apply"/> instead of libtorch's element-at-a-time draws. Without dropout it serves training
     /// too: the fused kernel's backward pass made the MiniLM-shaped BERT2BERT's bf16 training step 100 ms slower
     /// (<c>bench/Tandem.Bench -- train</c>, 420 against 320 ms of backward). The two products run in the inputs' dtype
-    /// (bf16 under a bf16 <see cref="Autocast"/> scope: oneDNN's bf16 kernels); between them the mask, softmax and
-    /// dropout are computed in float32 and the probabilities rounded once for the second product, as autocast computes
-    /// attention in transformers' mixed-precision training: on the CPU in one pass per row by
-    /// <see cref="AttentionSoftmax"/> (the bf16 step about 20-30 ms faster, alternating in one process; eight
-    /// steps' losses equal to four decimals), elsewhere by libtorch's operations
-    /// (<see cref="Probabilities"/>). With float32 products (MKL's AVX2 path here) and the conversions of queries, keys
-    /// and values that needed, the bf16 step took 6 % longer (524-586 against 503-575 ms, six pairs alternating in one
-    /// process, the same loss to four decimals).
+    /// (bf16 under a bf16 <see cref="Autocast"/> scope: oneDNN's bf16 kernels); the scores are widened to float32 for
+    /// the mask, softmax and dropout (by the float32 mask's addition itself: one pass and one autograd node fewer than
+    /// widening first, the same values and gradients), and the probabilities rounded once for the second product, as
+    /// autocast computes attention in transformers' mixed-precision training. With float32 products (MKL's AVX2 path
+    /// here) and the conversions of queries, keys and values that needed, the bf16 step took 6 % longer (524-586
+    /// against 503-575 ms, six pairs alternating in one process, the same loss to four decimals). A Tandem kernel for
+    /// the mask, softmax and dropout in one pass per row was measured and removed: the step with it, alternating in one
+    /// process, came out faster in eight runs of ten on one day (21-48 ms in the median) and slower in nine of nine
+    /// on the next (15-41 ms), this VM's phases deciding more than the kernel.
     /// </summary>
     static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout, double scale)
     {
         var scores = q.Mul(scale).matmul(k.transpose(-2, -1));                                  // [batch, heads, tgt, src]
-        var probabilities = AttentionSoftmax.TryApply(scores, mask, dropout) ?? Probabilities(scores, mask, dropout);
-        return probabilities.matmul(v);                                                         // [batch, heads, tgt, headDim]
-    }
-
-    /// <summary><c>dropout(softmax(scores + mask))</c> in float32, rounded to the scores' dtype, by libtorch's
-    /// operations (where <see cref="AttentionSoftmax"/> declines).</summary>
-    static Tensor Probabilities(Tensor scores, Tensor? mask, double dropout)
-    {
-        var widened = mask is null ? Autocast.Float(scores) : scores.Add(Autocast.Float(mask));  // a float32 mask widens bf16 scores as it adds
-        var probabilities = widened.softmax(-1);
+        scores = mask is null ? Autocast.Float(scores) : scores.Add(Autocast.Float(mask));      // a float32 mask widens bf16 scores as it adds
+        var probabilities = scores.softmax(-1);
         if (dropout > 0) probabilities = Dropout.Apply(probabilities, dropout);
-        return probabilities.to(scores.dtype);
+        return probabilities.to(q.dtype).matmul(v);                                             // [batch, heads, tgt, headDim]
     }
 }

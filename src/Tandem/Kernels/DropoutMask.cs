@@ -33,21 +33,13 @@ internal static class DropoutMask
             _ => null,
         };
         if (bits is not { } scaleBits) return null;
-        var (keep, seed) = (Keep(p), DrawSeed());
+        uint keep = (uint)Math.Min(uint.MaxValue, Math.Round((1.0 - p) * 4294967296.0));
+        ulong seed;
+        using (var draw = randint(long.MaxValue, [1], dtype: ScalarType.Int64)) seed = (ulong)draw.item<long>();
         var mask = empty(like.shape, like.dtype, like.device);
         if (like.dtype == ScalarType.Float32) Fill(MemoryMarshal.Cast<byte, uint>(mask.bytes), keep, scaleBits, seed);
         else Fill(MemoryMarshal.Cast<byte, ushort>(mask.bytes), keep, (ushort)scaleBits, seed);
         return mask;
-    }
-
-    /// <summary>The threshold below which an element's hash keeps it: <c>1 - p</c> of the 32-bit range.</summary>
-    static uint Keep(double p) => (uint)Math.Min(uint.MaxValue, Math.Round((1.0 - p) * 4294967296.0));
-
-    /// <summary>A mask's seed, drawn from libtorch's default generator (so <c>manual_seed</c> repeats it).</summary>
-    static ulong DrawSeed()
-    {
-        using var draw = randint(long.MaxValue, [1], dtype: ScalarType.Int64);
-        return (ulong)draw.item<long>();
     }
 
     /// <summary>Element <c>i</c> of <paramref name="mask"/> set to <paramref name="scaleBits"/> where the hash of
@@ -73,7 +65,7 @@ internal static class DropoutMask
         var draws = new Draws<TLanes>(keep, scaleBits, seed);
         int i = 0, n = TLanes.Count;
         for (; i + n <= mask.Length; i += n) draws.Next().Store(mask[i..]);
-        for (; i < mask.Length; i++) mask[i] = draws.At((uint)i);
+        for (; i < mask.Length; i++) mask[i] = draws.At(i);
     }
 
     /// <summary>As <see cref="Fill(Span{ushort}, uint, ushort, ulong)"/>, at the width of <typeparamref name="TLanes"/>.</summary>
@@ -83,7 +75,7 @@ internal static class DropoutMask
         var draws = new Draws<TLanes>(keep, scaleBits, seed);
         int i = 0, n = TLanes.Count;
         for (; i + 2 * n <= mask.Length; i += 2 * n) TLanes.Narrow(draws.Next(), draws.Next(), mask[i..]);
-        for (; i < mask.Length; i++) mask[i] = (ushort)draws.At((uint)i);
+        for (; i < mask.Length; i++) mask[i] = (ushort)draws.At(i);
     }
 
     /// <summary>The mask's values for consecutive elements, a register at a time from element 0 (<see cref="Next"/>),
@@ -102,7 +94,7 @@ internal static class DropoutMask
             return values;
         }
 
-        public readonly uint At(uint index) => Hash(index, _lo, _hi) < keep ? scaleBits : 0u;
+        public readonly uint At(int i) => Hash((uint)i, _lo, _hi) < keep ? scaleBits : 0u;
     }
 
     /// <summary>Two rounds of a 32-bit integer mix (xor-shift-multiply, constants from Chris Wellons' hash-prospector),

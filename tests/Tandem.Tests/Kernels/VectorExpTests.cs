@@ -6,7 +6,7 @@ public class VectorExpTests
 {
     /// <summary>Within one unit in the last place of the correctly rounded float32 exponential (float64's, rounded)
     /// over its range, -87.3 to 88, stepped finely near 0 where softmax values live; below the range it gives 0 (never
-    /// a subnormal, a NaN or infinity; a masked attention score's weight is exactly 0); at both widths.</summary>
+    /// a subnormal, a NaN or infinity: a logit that far below its row's maximum gets exactly no weight); at both widths.</summary>
     [Fact]
     public void IsWithinOneUlpOverItsRange()
     {

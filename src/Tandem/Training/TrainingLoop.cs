@@ -85,6 +85,7 @@ internal sealed class TrainingLoop(TrainConfig config, ITrainingTask task,
             bool save = evaluate || last || early || cancelled
                         || config.Output.SaveEverySteps > 0 && state.Step % config.Output.SaveEverySteps == 0;
             if (save && state.Step != lastSaved) { Save(); lastSaved = state.Step; }
+            FaultInjection.HoldAfter(state.Step);
         }
         if (outOfTime) _log($"time budget of {config.Schedule.MaxMinutes:G4} minutes spent at step {state.Step} of {total}");
         if (early) _log($"early stopping at step {state.Step}: no improvement of {config.Evaluation.Metric} in {config.Evaluation.Patience} evaluations (best {state.BestValue:G5} at step {state.BestStep})");

@@ -19,15 +19,17 @@ public class KillTests
 {
     const int Kills = 20;
 
-    /// <summary>The run's length: the kills aim at steps 1-53, and the 27 steps after the last target leave room for a
-    /// kill that lands a few steps late (a process that starts on precompiled code, ReadyToRun, reaches its steps
-    /// sooner): with 60 steps a resumed run sometimes finished before the last kills.</summary>
+    /// <summary>Checkpoints every this many steps (the saves the kills aim at).</summary>
+    const int SaveEvery = 3;
+
+    /// <summary>The run's length: the kills aim at steps 1-53, and each killed run is held a few steps past its aim
+    /// (<c>TANDEM_FAULT_HOLD_AFTER_STEP</c>), so no run before the last kill reaches step 80.</summary>
     const int MaxSteps = 80;
 
     static readonly string[] Settings =
     [
         $"schedule.max_steps={MaxSteps}", "schedule.warmup_steps=3", "evaluation.every_steps=20", "evaluation.max_examples=8",
-        "output.save_every_steps=3", "output.keep_last=2", "output.keep_best=1", "batching.max_tokens=300", "output.log_every_steps=1",
+        $"output.save_every_steps={SaveEvery}", "output.keep_last=2", "output.keep_best=1", "batching.max_tokens=300", "output.log_every_steps=1",
     ];
 
     static string WriteConfig(string dir, string run, params string[] extra)
@@ -51,35 +53,44 @@ public class KillTests
         public void Dispose() => Process.Dispose();
     }
 
-    static Run StartRun(string configPath, bool pauseInSaves, params string[] more)
+    /// <summary>Starts <c>tandem train --resume</c> that reports its steps to a <see cref="Run"/> and waits for the
+    /// kill once step <paramref name="holdAfter"/> is done; <paramref name="pauseInSaves"/> stretches its saves.</summary>
+    static Run StartRun(string configPath, bool pauseInSaves, int holdAfter)
     {
         Run? run = null;
-        var p = Start(configPath, pauseInSaves, line => run?.OnLine(line), more);
+        var faults = new Dictionary<string, string> { ["TANDEM_FAULT_HOLD_AFTER_STEP"] = holdAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (pauseInSaves) faults["TANDEM_FAULT_SAVE_PAUSE_MS"] = "120";
+        var p = Start(configPath, faults, line => run?.OnLine(line));
         run = new Run(p);
         return run;
     }
 
-    static Process Start(string configPath, bool pauseInSaves, params string[] more) => Start(configPath, pauseInSaves, _ => { }, more);
-
-    static Process Start(string configPath, bool pauseInSaves, Action<string?> onLine, params string[] more)
+    static Process Start(string configPath, Dictionary<string, string>? faults = null, Action<string?>? onLine = null)
     {
         // through env --default-signal: a test run started in the background by a script (`cmd &`) inherits SIGINT
         // ignored, an ignored signal stays ignored across exec, and tandem would never see the test's SIGINT
         var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["--default-signal=INT", CliRunner.Executable, "train", "--config", configPath, "--resume", .. more]) start.ArgumentList.Add(a);
+        foreach (var a in (string[])["--default-signal=INT", CliRunner.Executable, "train", "--config", configPath, "--resume"]) start.ArgumentList.Add(a);
         start.Environment["TANDEM_CACHE"] = MiniLm.Cache;
-        if (pauseInSaves) start.Environment["TANDEM_FAULT_SAVE_PAUSE_MS"] = "120";
+        foreach (var (name, value) in faults ?? []) start.Environment[name] = value;
         var p = Process.Start(start)!;
-        p.OutputDataReceived += (_, e) => onLine(e.Data);
+        p.OutputDataReceived += (_, e) => onLine?.Invoke(e.Data);
         p.ErrorDataReceived += (_, _) => { };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
     }
 
-    /// <summary>Whether a save begun after <paramref name="since"/> is under way (a killed save's leftover is older).</summary>
-    static bool Saving(CheckpointStore store, DateTime since) =>
-        Directory.Exists(store.Root) && Directory.EnumerateDirectories(store.Root, ".tmp-*").Any(d => Directory.GetLastWriteTimeUtc(d) >= since);
+    /// <summary>The temporary folders of saves in <paramref name="store"/> and when each was last written.</summary>
+    static Dictionary<string, DateTime> SaveFolders(CheckpointStore store) =>
+        Directory.Exists(store.Root) ? Directory.EnumerateDirectories(store.Root, ".tmp-*").ToDictionary(d => d, Directory.GetLastWriteTimeUtc) : [];
+
+    /// <summary>Whether a save is under way that is not one of <paramref name="leftovers"/> (a killed save's folder
+    /// stays until the next save removes it).</summary>
+    static bool Saving(CheckpointStore store, Dictionary<string, DateTime> leftovers) =>
+        SaveFolders(store).Any(f => !leftovers.TryGetValue(f.Key, out var then) || f.Value > then);
+
+    static int LatestStep(CheckpointStore store) => store.List() is { Count: > 0 } l ? l[^1].Step : 0;
 
     static Dictionary<string, float[]> Weights(string checkpoint)
     {
@@ -106,27 +117,25 @@ public class KillTests
         {
             Assert.True(++attempts < 3 * Kills, $"only {kills} kills landed in {attempts} attempts");
             bool aimAtSave = kills % 2 == 1;
-            var started = DateTime.UtcNow.AddSeconds(-1);
-            using var run = StartRun(config, pauseInSaves: aimAtSave);
+            // the run resumes after its newest checkpoint, which may already be past this target; the run is held
+            // (it waits for the kill) two steps past its aim, or once the aimed-at save is written: however late
+            // this process sees the run's steps, no kill lands far past its aim and the run never ends early
+            int aim = Math.Max(targets[kills], LatestStep(store) + 1);
+            int hold = aimAtSave ? (aim + SaveEvery - 1) / SaveEvery * SaveEvery : aim + 2;
+            var leftovers = SaveFolders(store);
+            using var run = StartRun(config, pauseInSaves: aimAtSave, hold);
             var p = run.Process;
             var clock = Stopwatch.StartNew();
-            while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(90) && run.Step < targets[kills]) Thread.Sleep(2);
+            while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(90) && run.Step < aim) Thread.Sleep(2);
             bool landedInSave = false;
             if (aimAtSave)
             {
-                while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(90) && !Saving(store, started)) Thread.Sleep(2);
+                while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(90) && !Saving(store, leftovers) && LatestStep(store) < hold) Thread.Sleep(2);
                 Thread.Sleep(rng.Next(0, 330));                          // the save pauses 3 x 120 ms between its files
-                landedInSave = Saving(store, started);
+                landedInSave = Saving(store, leftovers);
             }
             else
-            {
-                // a random moment within the next 150 ms, but no more than two steps past the target: a fast machine
-                // does many tiny steps in 150 ms, a kill that overshoots leaves the later targets behind, and the
-                // resumed runs reach the end before the test's last kill (as a cut-off at step 58 alone still allowed)
-                var moment = Stopwatch.StartNew();
-                int wait = rng.Next(0, 150);
-                while (!p.HasExited && moment.ElapsedMilliseconds < wait && run.Step < targets[kills] + 2) Thread.Sleep(1);
-            }
+                Thread.Sleep(rng.Next(0, 150));                          // a random moment: within a step, between steps, or held
             if (p.HasExited)
             {
                 Assert.Equal(0, p.ExitCode);
@@ -143,13 +152,13 @@ public class KillTests
                 if (latest is null) return "killed before the first checkpoint; nothing to load";
                 foreach (var f in ModelFiles) Assert.True(File.Exists(Path.Combine(latest, f)), $"{latest}: no {f}");
                 Assert.NotEmpty(Weights(latest));
-                return $"aimed after step {targets[kills - 1]}; {(landedInSave ? "inside a save; " : "")}newest checkpoint {step} loads";
+                return $"aimed after step {aim}; {(landedInSave ? "inside a save; " : "")}newest checkpoint {step} loads";
             });
         }
         Assert.True(kills >= Kills, $"the run ended after {kills} kills; give it more steps");
         Assert.True(inSave >= 3, $"only {inSave} kills landed inside a save");
 
-        using (var finish = Start(config, pauseInSaves: false))
+        using (var finish = Start(config))
         {
             Assert.True(finish.WaitForExit(TimeSpan.FromMinutes(3)));
             finish.WaitForExit();
@@ -194,7 +203,7 @@ public class KillTests
         using var tmp = Paths.TempDir();
         TinyTask.Write(tmp.Path, trainCount: 200, devCount: 8, hidden: 32);
         var config = WriteConfig(tmp.Path, "run", "schedule.max_steps=100000", "output.save_every_steps=1000");
-        using var p = Start(config, pauseInSaves: false);
+        using var p = Start(config);
         var metrics = Path.Combine(tmp.Path, "run", MetricsLog.FileName);
         var clock = Stopwatch.StartNew();
         while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60) && !(File.Exists(metrics) && File.ReadAllLines(metrics).Length >= 3))
@@ -210,6 +219,27 @@ public class KillTests
             Assert.NotEmpty(Weights(latest));
             return $"exit {p.ExitCode}; checkpoint {Path.GetFileName(latest)} written and loads";
         });
+    }
+
+    [Fact]
+    public void TheHoldHookStopsTrainingAfterItsStepUntilKilled()
+    {
+        // what the kill test relies on to keep its kills near their aims on any machine
+        using var tmp = Paths.TempDir();
+        TinyTask.Write(tmp.Path, trainCount: 200, devCount: 8, hidden: 32);
+        var config = WriteConfig(tmp.Path, "run", "schedule.max_steps=100000", "output.save_every_steps=1000");
+        using var p = Start(config, new() { ["TANDEM_FAULT_HOLD_AFTER_STEP"] = "4" });
+        var metrics = Path.Combine(tmp.Path, "run", MetricsLog.FileName);
+        int[] Steps() => File.Exists(metrics)
+            ? [.. File.ReadAllLines(metrics).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<int>())]
+            : [];
+        var clock = Stopwatch.StartNew();
+        while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60) && !Steps().Contains(4)) Thread.Sleep(20);
+        Thread.Sleep(1500);
+        Assert.False(p.HasExited);
+        Assert.Equal(4, Steps().Max());
+        p.Kill();
+        p.WaitForExit();
     }
 
     [Fact]

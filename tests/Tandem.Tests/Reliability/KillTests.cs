@@ -229,9 +229,9 @@ public class KillTests
         TinyTask.Write(tmp.Path, trainCount: 200, devCount: 8, hidden: 32);
         var config = WriteConfig(tmp.Path, "run", "schedule.max_steps=100000", "output.save_every_steps=1000");
         using var p = Start(config, new() { ["TANDEM_FAULT_HOLD_AFTER_STEP"] = "4" });
-        var metrics = Path.Combine(tmp.Path, "run", MetricsLog.FileName);
-        int[] Steps() => File.Exists(metrics)
-            ? [.. File.ReadAllLines(metrics).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<int>())]
+        var runDir = Path.Combine(tmp.Path, "run");
+        int[] Steps() => File.Exists(Path.Combine(runDir, MetricsLog.FileName))
+            ? [.. MetricsLog.Read(runDir).Select(r => r["step"]!.GetValue<int>())]                  // skips a line caught half-written
             : [];
         var clock = Stopwatch.StartNew();
         while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60) && !Steps().Contains(4)) Thread.Sleep(20);
